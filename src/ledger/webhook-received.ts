@@ -1,0 +1,84 @@
+/**
+ * The one fact the ingest path records: a verified webhook delivery, as received.
+ * Everything else (balances, counts, campaign state) is derived from these.
+ */
+import { createHash } from 'node:crypto';
+import type { JsonObject } from '../event-store/event-store.port';
+
+export type Provider = 'wix' | 'talkable' | 'growsurf' | 'refir' | 'standard';
+
+export type VerificationMethod =
+  | 'wix-jwt-rs256'
+  | 'talkable-key'
+  | 'talkable-signature'
+  | 'growsurf-signature'
+  | 'refir-path-token'
+  | 'standard-webhooks-v1';
+
+export interface Verification {
+  readonly method: VerificationMethod;
+  /** True when a cryptographic signature over the body was checked (false for shared keys and path tokens). */
+  readonly signed: boolean;
+  /** Which configured key matched (a name, never the secret). */
+  readonly keyId: string;
+}
+
+export interface EntityRef {
+  /** Wix entityFqdn, or a provider-defined entity kind. */
+  readonly fqdn: string | null;
+  readonly id: string | null;
+  /** Wix `entityEventSequence`, an int64 kept as a decimal string; compare with BigInt. */
+  readonly sequence: string | null;
+}
+
+export interface StoredDelivery {
+  readonly contentType: string | null;
+  /** Headers relevant for provenance (signature, ids, timestamps). Never credentials. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as received (Wix: the signed JWT; Talkable: the form with `key` removed). */
+  readonly body: string;
+}
+
+export interface WebhookReceived {
+  readonly provider: Provider;
+  /** Which configured source accepted it: the provider name, or a Standard Webhooks source name. */
+  readonly source: string;
+  readonly providerEventType: string;
+  readonly dedupeKey: string;
+  /** Wix instanceId, Talkable site, GrowSurf campaign id, Standard Webhooks source; null when unknown. */
+  readonly tenantId: string | null;
+  readonly entity: EntityRef;
+  readonly receivedAt: string;
+  readonly verification: Verification;
+  /** False for a verified delivery whose event type we do not know yet: kept, not projected. */
+  readonly understood: boolean;
+  /** The provider's payload, unwrapped and parsed (Wix: the domain event with its JSON strings parsed). */
+  readonly payload: JsonObject;
+  readonly delivery: StoredDelivery;
+}
+
+export const WEBHOOK_STREAM_PREFIX = 'webhook-';
+export const WEBHOOK_EVENT_SCHEMA = 1;
+
+export function webhookEventType(provider: Provider, providerEventType: string): string {
+  return `${provider}.${providerEventType}`;
+}
+
+/** RFC 4122 version 5 UUID (SHA-1, name-based) in a namespace of our own. */
+export function uuidV5(name: string): string {
+  const namespace = Buffer.from('6f1c1e0a4b7d4c2a9e3f5a8b7c6d5e4f', 'hex');
+  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * One stream per delivery, named after its dedupe key: appending with
+ * `no_stream` is the durable duplicate guard on every adapter.
+ */
+export function deliveryStreamName(provider: Provider, dedupeKey: string): string {
+  return `${WEBHOOK_STREAM_PREFIX}${provider}-${uuidV5(dedupeKey)}`;
+}
