@@ -1,0 +1,55 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LogLevel } from '@nestjs/common';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { sendProblem, toProblem, ProblemDetailsFilter } from './http/problem-details.filter';
+import { systemClock, type Clock } from './ledger/clock';
+
+const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+export interface CreateAppOptions {
+  readonly clock?: Clock;
+}
+
+/** Builds the application without listening: main.ts and the e2e tests share it. */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.webhooks.bodyLimitBytes,
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance();
+  // Every body reaches the handlers as raw bytes: signatures are checked on
+  // exactly what was sent, and each route parses what it needs, once.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  fastify.setErrorHandler((error, _request, reply) => {
+    const { problem, retryAfterSeconds } = toProblem(error);
+    sendProblem(reply, problem, retryAfterSeconds);
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    sendProblem(reply, {
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    });
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.clock ?? systemClock),
+    adapter,
+    { bodyParser: false, logger: LOG_LEVELS[config.logLevel] },
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import type { EventStoreConfig } from '../config/app-config';
+import { connectEventStoreDb } from './eventstoredb/eventstoredb-event-store';
+import type { EventStore } from './event-store.port';
+import { openSqliteEventStore } from './sqlite/sqlite-event-store';
+
+/** EventStoreDB when a connection string is configured, else the embedded SQLite log. */
+export function openEventStore(config: EventStoreConfig): EventStore {
+  switch (config.kind) {
+    case 'eventstoredb':
+      return connectEventStoreDb(config.connectionString);
+    case 'sqlite':
+      return openSqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
+  }
+}

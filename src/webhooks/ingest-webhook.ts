@@ -1,0 +1,78 @@
+/**
+ * verify -> parse -> dedupe key -> append. The delivery is acknowledged only
+ * after the append is durable; a repeated delivery finds its stream taken.
+ */
+import { ConcurrencyError } from '../event-store/event-store.errors';
+import { NO_STREAM, type EventStore, type JsonObject } from '../event-store/event-store.port';
+import {
+  deliveryStreamName,
+  uuidV5,
+  WEBHOOK_EVENT_SCHEMA,
+  webhookEventType,
+  type WebhookReceived,
+} from '../ledger/webhook-received';
+import type { AcceptDelivery, InboundRequest } from './providers/provider-intake';
+import { WebhookRejection } from './webhook-rejection';
+
+export interface IngestOutcome {
+  readonly status: 'recorded' | 'duplicate';
+  readonly eventId: string;
+  readonly position: bigint;
+  readonly streamId: string;
+  readonly event: WebhookReceived;
+}
+
+export async function ingestWebhook(
+  store: EventStore,
+  accept: AcceptDelivery,
+  request: InboundRequest,
+): Promise<IngestOutcome> {
+  const event = accept(request);
+  const streamId = deliveryStreamName(event.provider, event.dedupeKey);
+  const eventId = uuidV5(event.dedupeKey);
+  try {
+    const result = await store.append(
+      streamId,
+      [
+        {
+          id: eventId,
+          type: webhookEventType(event.provider, event.providerEventType),
+          data: event as unknown as JsonObject,
+          metadata: { schema: WEBHOOK_EVENT_SCHEMA },
+        },
+      ],
+      { expectedRevision: NO_STREAM },
+    );
+    return { status: 'recorded', eventId, position: result.position, streamId, event };
+  } catch (error) {
+    if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event);
+    throw storeFailure(error);
+  }
+}
+
+/** The delivery's stream exists: it was recorded before, possibly by a concurrent copy. */
+async function findOriginal(
+  store: EventStore,
+  streamId: string,
+  event: WebhookReceived,
+): Promise<IngestOutcome> {
+  const [original] = await store
+    .readStream(streamId, { maxCount: 1 })
+    .catch((error: unknown) => Promise.reject(storeFailure(error)));
+  if (original === undefined) throw storeFailure(new Error(`stream ${streamId} exists but reads empty`));
+  return { status: 'duplicate', eventId: original.id, position: original.position, streamId, event };
+}
+
+/**
+ * Whatever stopped the append (the store unreachable, a full disk, a closed
+ * store during shutdown), nothing was acknowledged: answer 503 so the provider retries.
+ */
+export class StoreFailure extends WebhookRejection {
+  constructor(override readonly cause: unknown) {
+    super(503, 'Event store unavailable', 'the delivery was not recorded; retry later', 5);
+  }
+}
+
+function storeFailure(error: unknown): StoreFailure {
+  return new StoreFailure(error);
+}

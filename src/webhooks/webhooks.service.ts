@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { CLOCK, type Clock } from '../ledger/clock';
+import type { Provider } from '../ledger/webhook-received';
+import { ingestWebhook, type IngestOutcome } from './ingest-webhook';
+import { checkUnsubscribeEmailOf } from './providers/talkable/talkable-unsubscribe';
+import { UNSUBSCRIBE_LOOKUP, type UnsubscribeLookup } from './unsubscribe-lookup';
+import { createWebhookIntakes, type WebhookIntakes } from './webhook-intakes';
+
+export interface RawDelivery {
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly params: Readonly<Record<string, string | undefined>>;
+}
+
+export interface WebhookAnswer {
+  readonly status: IngestOutcome['status'];
+  readonly eventId: string;
+  /** Log position as a decimal string: pass it to queries for read-your-writes. */
+  readonly position: string;
+  readonly understood: boolean;
+  readonly message: string;
+  readonly unsubscribed?: boolean;
+}
+
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger('Webhooks');
+  private readonly intakes: WebhookIntakes;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(UNSUBSCRIBE_LOOKUP) private readonly unsubscribes?: UnsubscribeLookup,
+  ) {
+    this.intakes = createWebhookIntakes(config.webhooks);
+  }
+
+  async receive(provider: Provider, delivery: RawDelivery): Promise<WebhookAnswer> {
+    const outcome = await ingestWebhook(this.store, this.intakes[provider], {
+      rawBody: delivery.body,
+      headers: flattenHeaders(delivery.headers),
+      params: delivery.params,
+      receivedAt: this.clock.now(),
+    });
+    const { event } = outcome;
+    this.logger.debug(
+      `${outcome.status} ${event.provider}/${event.providerEventType} ${outcome.eventId} at ${outcome.position}`,
+    );
+    const answer: WebhookAnswer = {
+      status: outcome.status,
+      eventId: outcome.eventId,
+      position: outcome.position.toString(),
+      understood: event.understood,
+      message: describe(outcome),
+    };
+    const email = checkUnsubscribeEmailOf(event);
+    if (email === null || this.unsubscribes === undefined) return answer;
+    const unsubscribed = await this.unsubscribes.isUnsubscribed(event.tenantId, email, outcome.position);
+    return { ...answer, unsubscribed };
+  }
+}
+
+function describe({ status, event }: IngestOutcome): string {
+  if (status === 'duplicate') return 'duplicate delivery: already recorded, counted once';
+  return event.understood ? 'recorded' : 'recorded; this event type is not understood yet';
+}
+
+function flattenHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
