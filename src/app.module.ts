@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
@@ -11,7 +12,13 @@ export class AppModule {
   static forRoot(config: AppConfig, clock: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, clock), EventStoreModule, HealthModule, WebhooksModule],
+      imports: [
+        ConfigModule.forRoot(config, clock),
+        AccessModule,
+        EventStoreModule,
+        HealthModule,
+        WebhooksModule,
+      ],
     };
   }
 }

@@ -30,7 +30,9 @@ export async function createApp(
   // Every body reaches the handlers as raw bytes: signatures are checked on
   // exactly what was sent, and each route parses what it needs, once.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
   fastify.setErrorHandler((error, _request, reply) => {
     const { problem, retryAfterSeconds } = toProblem(error);
     sendProblem(reply, problem, retryAfterSeconds);

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
 
 const rsaPem = (): string =>
-  generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -59,7 +61,10 @@ describe('loadConfig', () => {
 
   it('never repeats a secret in a problem message', () => {
     const secret = 'tiny';
-    const problems = problemsOf({ TALKABLE_WEBHOOK_KEY: secret, GROWSURF_WEBHOOK_SECRETS: `c1=${secret}` });
+    const problems = problemsOf({
+      TALKABLE_WEBHOOK_KEY: secret,
+      GROWSURF_WEBHOOK_SECRETS: `c1=${secret}`,
+    });
     expect(problems).toHaveLength(2);
     expect(problems.join('\n')).not.toContain(secret);
   });

@@ -26,8 +26,13 @@ export function loadConfig(env: Env): AppConfig {
   const host = read.text('HOST') ?? '0.0.0.0';
   const dataDir = resolve(read.text('DATA_DIR') ?? './data');
   const connectionString = read.text('EVENTSTORE_CONNECTION_STRING');
-  if (connectionString !== undefined && !/^(esdb|kurrentdb|kdb|esdb\+discover|kurrentdb\+discover):\/\//.test(connectionString)) {
-    problems.push('EVENTSTORE_CONNECTION_STRING: expected a connection string such as esdb://localhost:2113?tls=false');
+  if (
+    connectionString !== undefined &&
+    !/^(esdb|kurrentdb|kdb|esdb\+discover|kurrentdb\+discover):\/\//.test(connectionString)
+  ) {
+    problems.push(
+      'EVENTSTORE_CONNECTION_STRING: expected a connection string such as esdb://localhost:2113?tls=false',
+    );
   }
   const logLevel = read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log');
 
@@ -37,7 +42,8 @@ export function loadConfig(env: Env): AppConfig {
     talkable: { keys: read.secrets('TALKABLE_WEBHOOK_KEY', 'TALKABLE_WEBHOOK_KEYS') },
     growsurf: {
       secrets: read.secrets('GROWSURF_WEBHOOK_SECRET', 'GROWSURF_WEBHOOK_SECRETS'),
-      toleranceMs: read.integer('GROWSURF_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 7 * 24 * 3600) * 1000,
+      toleranceMs:
+        read.integer('GROWSURF_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 7 * 24 * 3600) * 1000,
     },
     refir: { token: readRefirToken(read, problems) },
     standard: {
@@ -60,7 +66,8 @@ export function loadConfig(env: Env): AppConfig {
 
   const apiKeys = { read: read.list('API_READ_KEYS'), admin: read.list('API_ADMIN_KEYS') };
   for (const key of [...apiKeys.read, ...apiKeys.admin]) {
-    if (key.length < 16) problems.push('API_READ_KEYS/API_ADMIN_KEYS: every key needs at least 16 characters');
+    if (key.length < 16)
+      problems.push('API_READ_KEYS/API_ADMIN_KEYS: every key needs at least 16 characters');
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -90,7 +97,8 @@ function readWixKeys(read: Reader, problems: string[]): WixAppKey[] {
   };
   const single = read.text('WIX_APP_PUBLIC_KEY');
   if (single !== undefined) add('default', single, 'WIX_APP_PUBLIC_KEY');
-  for (const [id, value] of read.pairs('WIX_APP_PUBLIC_KEYS')) add(id, value, 'WIX_APP_PUBLIC_KEYS');
+  for (const [id, value] of read.pairs('WIX_APP_PUBLIC_KEYS'))
+    add(id, value, 'WIX_APP_PUBLIC_KEYS');
   return keys;
 }
 
@@ -107,7 +115,9 @@ export function parseRsaPublicKey(value: string) {
 function readRefirToken(read: Reader, problems: string[]): string | undefined {
   const token = read.text('REFIR_WEBHOOK_TOKEN');
   if (token !== undefined && !/^[A-Za-z0-9_-]{24,}$/.test(token)) {
-    problems.push('REFIR_WEBHOOK_TOKEN: use at least 24 URL-safe characters (letters, digits, - and _)');
+    problems.push(
+      'REFIR_WEBHOOK_TOKEN: use at least 24 URL-safe characters (letters, digits, - and _)',
+    );
   }
   return token;
 }
@@ -116,14 +126,20 @@ function readStandardSources(read: Reader, problems: string[]): Map<string, Stan
   const sources = new Map<string, StandardWebhookSource>();
   for (const [name, value] of read.pairs('STANDARD_WEBHOOK_SOURCES')) {
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
-      problems.push(`STANDARD_WEBHOOK_SOURCES: source name "${name}" must be lower-case letters, digits, - or _`);
+      problems.push(
+        `STANDARD_WEBHOOK_SOURCES: source name "${name}" must be lower-case letters, digits, - or _`,
+      );
       continue;
     }
-    const secrets = value.split('|').map((secret, index) => ({ id: `${name}#${index + 1}`, secret }));
+    const secrets = value
+      .split('|')
+      .map((secret, index) => ({ id: `${name}#${index + 1}`, secret }));
     for (const { secret, id } of secrets) {
       const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : '';
       if (base64.length === 0 || Buffer.from(base64, 'base64').length < 16) {
-        problems.push(`STANDARD_WEBHOOK_SOURCES: ${id}: expected a whsec_ secret with at least 16 bytes`);
+        problems.push(
+          `STANDARD_WEBHOOK_SOURCES: ${id}: expected a whsec_ secret with at least 16 bytes`,
+        );
       }
     }
     sources.set(name, { name, secrets });
@@ -189,7 +205,8 @@ class Reader {
     if (single !== undefined) secrets.push({ id: '*', secret: single });
     for (const [id, secret] of this.pairs(scopedName)) secrets.push({ id, secret });
     for (const { id, secret } of secrets) {
-      if (secret.length < 8) this.problems.push(`${id === '*' ? singleName : scopedName}: ${id}: secret too short`);
+      if (secret.length < 8)
+        this.problems.push(`${id === '*' ? singleName : scopedName}: ${id}: secret too short`);
     }
     return secrets;
   }

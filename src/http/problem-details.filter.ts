@@ -2,13 +2,7 @@
  * One place maps every error to an RFC 9457 problem+json answer. Unknown
  * errors become a bare 500: their messages may carry internals, never sent out.
  */
-import {
-  ArgumentsHost,
-  Catch,
-  HttpException,
-  Logger,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { WebhookRejection } from '../webhooks/webhook-rejection';
 
@@ -31,26 +25,47 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(reply: FastifyReply, problem: ProblemDetails, retryAfterSeconds?: number): void {
+export function sendProblem(
+  reply: FastifyReply,
+  problem: ProblemDetails,
+  retryAfterSeconds?: number,
+): void {
   if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
-  void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  void reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json')
+    .send(problem);
 }
 
 export function toProblem(error: unknown): { problem: ProblemDetails; retryAfterSeconds?: number } {
   if (error instanceof WebhookRejection) {
     return {
-      problem: { type: 'about:blank', title: error.title, status: error.status, detail: error.detail },
+      problem: {
+        type: 'about:blank',
+        title: error.title,
+        status: error.status,
+        detail: error.detail,
+      },
       retryAfterSeconds: error.retryAfterSeconds,
     };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return { problem: { type: 'about:blank', title: titleOf(status), status, detail: detailOf(error) } };
+    return {
+      problem: { type: 'about:blank', title: titleOf(status), status, detail: detailOf(error) },
+    };
   }
   const fastifyStatus = fastifyErrorStatus(error);
   if (fastifyStatus !== undefined) {
     const detail = error instanceof Error ? error.message : undefined;
-    return { problem: { type: 'about:blank', title: titleOf(fastifyStatus), status: fastifyStatus, detail } };
+    return {
+      problem: {
+        type: 'about:blank',
+        title: titleOf(fastifyStatus),
+        status: fastifyStatus,
+        detail,
+      },
+    };
   }
   return { problem: { type: 'about:blank', title: 'Internal Server Error', status: 500 } };
 }
@@ -60,7 +75,9 @@ function fastifyErrorStatus(error: unknown): number | undefined {
   if (!(error instanceof Error)) return undefined;
   const { statusCode, code } = error as Error & { statusCode?: unknown; code?: unknown };
   if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
-  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
+    ? statusCode
+    : undefined;
 }
 
 function detailOf(error: HttpException): string | undefined {

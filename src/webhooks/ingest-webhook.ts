@@ -59,8 +59,15 @@ async function findOriginal(
   const [original] = await store
     .readStream(streamId, { maxCount: 1 })
     .catch((error: unknown) => Promise.reject(storeFailure(error)));
-  if (original === undefined) throw storeFailure(new Error(`stream ${streamId} exists but reads empty`));
-  return { status: 'duplicate', eventId: original.id, position: original.position, streamId, event };
+  if (original === undefined)
+    throw storeFailure(new Error(`stream ${streamId} exists but reads empty`));
+  return {
+    status: 'duplicate',
+    eventId: original.id,
+    position: original.position,
+    streamId,
+    event,
+  };
 }
 
 /**

@@ -40,7 +40,10 @@ export class WebhooksController {
 
   @Post('standard/:source')
   @HttpCode(200)
-  standard(@Req() request: FastifyRequest, @Param('source') source: string): Promise<WebhookAnswer> {
+  standard(
+    @Req() request: FastifyRequest,
+    @Param('source') source: string,
+  ): Promise<WebhookAnswer> {
     return this.receive('standard', request, { source });
   }
 

@@ -58,7 +58,11 @@ export class WebhooksService {
     };
     const email = checkUnsubscribeEmailOf(event);
     if (email === null || this.unsubscribes === undefined) return answer;
-    const unsubscribed = await this.unsubscribes.isUnsubscribed(event.tenantId, email, outcome.position);
+    const unsubscribed = await this.unsubscribes.isUnsubscribed(
+      event.tenantId,
+      email,
+      outcome.position,
+    );
     return { ...answer, unsubscribed };
   }
 }
