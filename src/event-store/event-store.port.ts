@@ -5,7 +5,8 @@
  */
 import type { Observable } from 'rxjs';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 /** What the caller expects a stream to look like before the append. */
@@ -89,7 +90,11 @@ export interface SubscribeToAllOptions {
 
 export interface EventStore {
   readonly kind: 'sqlite' | 'eventstoredb';
-  append(stream: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult>;
+  append(
+    stream: string,
+    events: readonly EventData[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
   /** Reads a stream. A stream that does not exist reads as empty. */
   readStream(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options: ReadAllOptions): Promise<ReadAllPage>;

@@ -47,7 +47,8 @@ function checkShape(value: unknown, what: string, depth: number): void {
     return;
   }
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) throw rejectMalformed(`the ${what} contains the forbidden key "${key}"`);
+    if (FORBIDDEN_KEYS.has(key))
+      throw rejectMalformed(`the ${what} contains the forbidden key "${key}"`);
     checkShape((value as Record<string, unknown>)[key], what, depth + 1);
   }
 }
@@ -61,6 +62,8 @@ export function describeJsonError(text: string, error: unknown): string {
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   const near = text.slice(Math.max(0, offset - 20), offset + 20).replace(/\s+/g, ' ');
-  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected/, 'unexpected');
+  const reason = message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/^Unexpected/, 'unexpected');
   return `${reason} at line ${line}, column ${column} (near "${near}")`;
 }

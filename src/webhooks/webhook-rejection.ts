@@ -26,8 +26,17 @@ export const rejectContentType = (detail: string): WebhookRejection =>
   new WebhookRejection(415, 'Unsupported content type', detail);
 
 export const rejectTooLarge = (limitBytes: number): WebhookRejection =>
-  new WebhookRejection(413, 'Payload too large', `the body exceeds the limit of ${limitBytes} bytes`);
+  new WebhookRejection(
+    413,
+    'Payload too large',
+    `the body exceeds the limit of ${limitBytes} bytes`,
+  );
 
 /** The provider is not configured: answer 503 so that it retries once it is. */
 export const rejectNotConfigured = (whatToSet: string): WebhookRejection =>
-  new WebhookRejection(503, 'Provider not configured', `set ${whatToSet} to accept these deliveries`, 60);
+  new WebhookRejection(
+    503,
+    'Provider not configured',
+    `set ${whatToSet} to accept these deliveries`,
+    60,
+  );
