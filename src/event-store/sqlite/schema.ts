@@ -1,0 +1,112 @@
+import Database from 'better-sqlite3';
+import type { JsonObject, ReadAllOptions, RecordedEvent } from '../event-store.port';
+
+export interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  created: bigint;
+}
+
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.defaultSafeIntegers(true);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the append's promise resolves.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      position  INTEGER PRIMARY KEY AUTOINCREMENT,
+      stream_id TEXT    NOT NULL,
+      revision  INTEGER NOT NULL,
+      event_id  TEXT    NOT NULL,
+      type      TEXT    NOT NULL,
+      data      TEXT    NOT NULL,
+      metadata  TEXT    NOT NULL,
+      created   INTEGER NOT NULL,
+      UNIQUE (stream_id, revision)
+    );
+    CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
+    CREATE INDEX IF NOT EXISTS events_by_id ON events (event_id);
+    CREATE TABLE IF NOT EXISTS streams (
+      stream_id TEXT PRIMARY KEY,
+      revision  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  `);
+  return db;
+}
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, created';
+
+export function prepareStatements(db: Database.Database) {
+  const pages = new Map<string, Database.Statement>();
+  return {
+    ping: db.prepare('SELECT 1'),
+    head: db.prepare('SELECT max(position) AS position FROM events'),
+    streamRevision: db.prepare('SELECT revision FROM streams WHERE stream_id = ?'),
+    upsertStream: db.prepare(
+      'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
+    ),
+    insert: db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    streamForwards: db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    streamBackwards: db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    /** One page of $all; statements are cached per filter shape. */
+    page(options: ReadAllOptions): EventRow[] {
+      const backwards = options.direction === 'backwards';
+      const types = options.filter?.eventTypePrefixes ?? [];
+      const streams = options.filter?.streamPrefixes ?? [];
+      const key = `${backwards ? 'b' : 'f'}:${types.length}:${streams.length}`;
+      let statement = pages.get(key);
+      if (statement === undefined) {
+        const where = [backwards ? 'position < ?' : 'position > ?'];
+        if (types.length > 0)
+          where.push(`(${types.map(() => '(type >= ? AND type < ?)').join(' OR ')})`);
+        if (streams.length > 0) {
+          where.push(`(${streams.map(() => '(stream_id >= ? AND stream_id < ?)').join(' OR ')})`);
+        }
+        statement = db.prepare(
+          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${backwards ? 'DESC' : ''} LIMIT ?`,
+        );
+        pages.set(key, statement);
+      }
+      const after = options.after ?? (backwards ? BigInt('9223372036854775807') : 0n);
+      return statement.all(
+        after,
+        ...prefixRanges(types),
+        ...prefixRanges(streams),
+        options.maxCount,
+      ) as EventRow[];
+    },
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** A prefix as a range: BINARY collation compares UTF-8 bytes, and U+10FFFF sorts last. */
+function prefixRanges(prefixes: readonly string[]): string[] {
+  return prefixes.flatMap((prefix) => [prefix, `${prefix}\u{10FFFF}`]);
+}
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    data: JSON.parse(row.data) as JsonObject,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    created: new Date(Number(row.created)),
+  };
+}
