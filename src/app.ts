@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogLevel } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
-import { sendProblem, toProblem, ProblemDetailsFilter } from './http/problem-details.filter';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { systemClock, type Clock } from './ledger/clock';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -33,18 +34,6 @@ export async function createApp(
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
-  fastify.setErrorHandler((error, _request, reply) => {
-    const { problem, retryAfterSeconds } = toProblem(error);
-    sendProblem(reply, problem, retryAfterSeconds);
-  });
-  fastify.setNotFoundHandler((request, reply) => {
-    sendProblem(reply, {
-      type: 'about:blank',
-      title: 'Not Found',
-      status: 404,
-      detail: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
-    });
-  });
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.clock ?? systemClock),
@@ -53,5 +42,26 @@ export async function createApp(
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
+  setUpApiDocs(app);
   return app;
+}
+
+/** OpenAPI document at /docs-json, Swagger UI at /docs. */
+function setUpApiDocs(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('referral-ledger')
+      .setDescription(
+        'Reward balances, referral counts, campaign state and review requests, projected from the log of verified webhook deliveries.',
+      )
+      .setVersion('1')
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'an API key (read or admin scope)',
+      })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

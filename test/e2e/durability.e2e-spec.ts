@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { openSqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { growsurfDelivery, growsurfFixture, uniqueGrowsurfReward } from '../support/deliveries';
+import { post } from '../support/http';
+import { recordedDeliveries } from '../support/log';
+import { spawnService, type ServiceProcess } from '../support/spawn-service';
+import { makeDataDir, startApp, testEnv } from '../support/start-app';
+
+/** Sends unique deliveries from `workers` loops until told to stop; returns the acknowledged event ids. */
+function sendUntilStopped(service: ServiceProcess, workers: number, limit: number) {
+  const acknowledged = new Set<string>();
+  let sent = 0;
+  let stopping = false;
+  const loops = Array.from({ length: workers }, async () => {
+    while (!stopping && sent < limit) {
+      sent++;
+      try {
+        const answer = await post(service.url, growsurfDelivery(uniqueGrowsurfReward(sent)));
+        if (answer.status === 200) acknowledged.add(answer.body.eventId as string);
+      } catch {
+        // the connection died with the process: this delivery was not acknowledged
+      }
+    }
+  });
+  return {
+    acknowledged,
+    sent: () => sent,
+    stop: async () => {
+      stopping = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function loggedEventIds(dataDir: string): Promise<Set<string>> {
+  const store = openSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
+  try {
+    return new Set((await recordedDeliveries(store)).map((event) => event.id));
+  } finally {
+    await store.close();
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('durability of acknowledged deliveries', () => {
+  it('answers a retry after a restart as a duplicate of the delivery recorded before it', async () => {
+    const first = await startApp();
+    const delivery = growsurfDelivery(growsurfFixture('new-participant-referred'));
+    const original = await post(first.url, delivery);
+    expect(original.body.status).toBe('recorded');
+    await first.stop();
+    const second = await startApp({ dataDir: first.dataDir });
+    try {
+      const retry = await post(second.url, delivery);
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ status: 'duplicate', eventId: original.body.eventId });
+    } finally {
+      await second.dispose();
+    }
+  });
+
+  it.each([
+    ['SIGKILL', 'kill -9'],
+    ['SIGTERM', 'a graceful stop'],
+  ] as const)(
+    'keeps every acknowledged delivery through %s (%s) under load',
+    async (signal, _description) => {
+      const dataDir = makeDataDir();
+      try {
+        const service = await spawnService(testEnv(dataDir));
+        const load = sendUntilStopped(service, 16, 3_000);
+        await waitFor(() => load.acknowledged.size >= 300, 15_000);
+        await service.kill(signal);
+        await load.stop();
+        expect(load.acknowledged.size).toBeGreaterThanOrEqual(300);
+        const logged = await loggedEventIds(dataDir);
+        const lost = [...load.acknowledged].filter((eventId) => !logged.has(eventId));
+        expect(lost).toEqual([]);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
