@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, take, toArray, timeout } from 'rxjs';
 import { ConcurrencyError, StoreUsageError } from '../../src/event-store/event-store.errors';
-import type { EventData, EventStore, JsonObject, RecordedEvent } from '../../src/event-store/event-store.port';
+import type {
+  EventData,
+  EventStore,
+  JsonObject,
+  RecordedEvent,
+} from '../../src/event-store/event-store.port';
 
 export interface ContractOptions {
   /** Events for the 10,000-event paging test (smaller where a remote server makes it slow). */
@@ -20,11 +25,19 @@ const event = (type: string, data: JsonObject = {}, metadata?: JsonObject): Even
   metadata,
 });
 
-async function readAllOf(store: EventStore, prefix: string, pageSize = 500): Promise<RecordedEvent[]> {
+async function readAllOf(
+  store: EventStore,
+  prefix: string,
+  pageSize = 500,
+): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   let after: bigint | undefined;
   for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize, filter: { streamPrefixes: [prefix] } });
+    const page = await store.readAll({
+      after,
+      maxCount: pageSize,
+      filter: { streamPrefixes: [prefix] },
+    });
     events.push(...page.events);
     if (page.next === undefined) return events;
     after = page.next;
@@ -55,15 +68,23 @@ export function describeEventStoreContract(
       });
 
       it('returns the next expected revision and a log position that grows with each append', async () => {
-        const first = await store.append(stream('a'), [event('t'), event('t')], { expectedRevision: 'no_stream' });
-        const second = await store.append(stream('a'), [event('t')], { expectedRevision: first.nextExpectedRevision });
+        const first = await store.append(stream('a'), [event('t'), event('t')], {
+          expectedRevision: 'no_stream',
+        });
+        const second = await store.append(stream('a'), [event('t')], {
+          expectedRevision: first.nextExpectedRevision,
+        });
         expect(first.nextExpectedRevision).toBe(1n);
         expect(second.nextExpectedRevision).toBe(2n);
         expect(second.position).toBeGreaterThan(first.position);
       });
 
       it('keeps ids, data and metadata exactly as appended', async () => {
-        const written = event('t.meta', { amount: '5.00', nested: { list: [1, 'two', null, true] } }, { schema: 1 });
+        const written = event(
+          't.meta',
+          { amount: '5.00', nested: { list: [1, 'two', null, true] } },
+          { schema: 1 },
+        );
         await store.append(stream('a'), [written], { expectedRevision: 'any' });
         const [read] = await store.readStream(stream('a'), { maxCount: 1 });
         expect(read).toMatchObject({ id: written.id, type: 't.meta', streamId: stream('a') });
@@ -75,19 +96,30 @@ export function describeEventStoreContract(
       it('uses bigint for every revision and position', async () => {
         const result = await store.append(stream('a'), [event('t')], { expectedRevision: 'any' });
         const [read] = await store.readStream(stream('a'), { maxCount: 1 });
-        for (const value of [result.position, result.nextExpectedRevision, read?.revision, read?.position]) {
+        for (const value of [
+          result.position,
+          result.nextExpectedRevision,
+          read?.revision,
+          read?.position,
+        ]) {
           expect(typeof value).toBe('bigint');
         }
       });
 
       it('reads a stream backwards from its end', async () => {
-        await store.append(stream('a'), [event('t.1'), event('t.2'), event('t.3')], { expectedRevision: 'any' });
+        await store.append(stream('a'), [event('t.1'), event('t.2'), event('t.3')], {
+          expectedRevision: 'any',
+        });
         const events = await store.readStream(stream('a'), { direction: 'backwards', maxCount: 2 });
         expect(events.map((e) => e.type)).toEqual(['t.3', 't.2']);
       });
 
       it('reads a stream forwards from a given revision with a limit', async () => {
-        await store.append(stream('a'), ['t.0', 't.1', 't.2', 't.3'].map((t) => event(t)), { expectedRevision: 'any' });
+        await store.append(
+          stream('a'),
+          ['t.0', 't.1', 't.2', 't.3'].map((t) => event(t)),
+          { expectedRevision: 'any' },
+        );
         const events = await store.readStream(stream('a'), { fromRevision: 1n, maxCount: 2 });
         expect(events.map((e) => e.type)).toEqual(['t.1', 't.2']);
       });
@@ -98,7 +130,9 @@ export function describeEventStoreContract(
 
       it('round-trips unicode payloads', async () => {
         const text = 'Zoë 😀 — שלום — 日本語 — \u2028 "quoted" \\ backslash';
-        await store.append(stream('u'), [event('t.unicode', { text })], { expectedRevision: 'any' });
+        await store.append(stream('u'), [event('t.unicode', { text })], {
+          expectedRevision: 'any',
+        });
         const [read] = await store.readStream(stream('u'), { maxCount: 1 });
         expect(read?.data.text).toBe(text);
       });
@@ -111,7 +145,9 @@ export function describeEventStoreContract(
       });
 
       it('rejects reads without a positive whole page size', async () => {
-        await expect(store.readStream(stream('a'), { maxCount: 0 })).rejects.toBeInstanceOf(StoreUsageError);
+        await expect(store.readStream(stream('a'), { maxCount: 0 })).rejects.toBeInstanceOf(
+          StoreUsageError,
+        );
         await expect(store.readAll({ maxCount: -1 })).rejects.toBeInstanceOf(StoreUsageError);
         await expect(store.readAll({ maxCount: 1.5 })).rejects.toBeInstanceOf(StoreUsageError);
       });
@@ -125,7 +161,9 @@ export function describeEventStoreContract(
       });
 
       it('accepts "no_stream" for a new stream', async () => {
-        const result = await store.append(stream('s'), [event('t')], { expectedRevision: 'no_stream' });
+        const result = await store.append(stream('s'), [event('t')], {
+          expectedRevision: 'no_stream',
+        });
         expect(result.nextExpectedRevision).toBe(0n);
       });
 
@@ -148,23 +186,31 @@ export function describeEventStoreContract(
 
       it('accepts "stream_exists" for an existing stream', async () => {
         await store.append(stream('s'), [event('t')], { expectedRevision: 'any' });
-        await expect(store.append(stream('s'), [event('t')], { expectedRevision: 'stream_exists' })).resolves.toMatchObject({
+        await expect(
+          store.append(stream('s'), [event('t')], { expectedRevision: 'stream_exists' }),
+        ).resolves.toMatchObject({
           nextExpectedRevision: 1n,
         });
       });
 
       it('accepts the exact current revision and rejects a stale one', async () => {
         await store.append(stream('s'), [event('t'), event('t')], { expectedRevision: 'any' });
-        await expect(store.append(stream('s'), [event('t')], { expectedRevision: 1n })).resolves.toMatchObject({
+        await expect(
+          store.append(stream('s'), [event('t')], { expectedRevision: 1n }),
+        ).resolves.toMatchObject({
           nextExpectedRevision: 2n,
         });
-        const error = await store.append(stream('s'), [event('t')], { expectedRevision: 1n }).catch((e: unknown) => e);
+        const error = await store
+          .append(stream('s'), [event('t')], { expectedRevision: 1n })
+          .catch((e: unknown) => e);
         expect(error).toMatchObject({ name: 'ConcurrencyError', expected: 1n, actual: 2n });
       });
 
       it('writes nothing from an append that failed its expected state', async () => {
         await store.append(stream('s'), [event('t')], { expectedRevision: 'any' });
-        await store.append(stream('s'), [event('t'), event('t')], { expectedRevision: 5n }).catch(() => undefined);
+        await store
+          .append(stream('s'), [event('t'), event('t')], { expectedRevision: 5n })
+          .catch(() => undefined);
         expect(await store.readStream(stream('s'), { maxCount: 10 })).toHaveLength(1);
       });
 
@@ -182,7 +228,9 @@ export function describeEventStoreContract(
 
       it('lets exactly one of 20 concurrent "no_stream" appends create the stream', async () => {
         const results = await Promise.allSettled(
-          Array.from({ length: 20 }, () => store.append(stream('once'), [event('t')], { expectedRevision: 'no_stream' })),
+          Array.from({ length: 20 }, () =>
+            store.append(stream('once'), [event('t')], { expectedRevision: 'no_stream' }),
+          ),
         );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         expect(await store.readStream(stream('once'), { maxCount: 10 })).toHaveLength(1);
@@ -201,22 +249,40 @@ export function describeEventStoreContract(
       });
 
       it('pages forwards with an exclusive "after" and backwards from the end', async () => {
-        await store.append(stream('p'), ['t.1', 't.2', 't.3', 't.4', 't.5'].map((t) => event(t)), { expectedRevision: 'any' });
+        await store.append(
+          stream('p'),
+          ['t.1', 't.2', 't.3', 't.4', 't.5'].map((t) => event(t)),
+          { expectedRevision: 'any' },
+        );
         const filter = { streamPrefixes: [prefix] };
         const first = await store.readAll({ maxCount: 2, filter });
         const second = await store.readAll({ after: first.next, maxCount: 2, filter });
-        expect([...first.events, ...second.events].map((e) => e.type)).toEqual(['t.1', 't.2', 't.3', 't.4']);
+        expect([...first.events, ...second.events].map((e) => e.type)).toEqual([
+          't.1',
+          't.2',
+          't.3',
+          't.4',
+        ]);
         const last = await store.readAll({ direction: 'backwards', maxCount: 2, filter });
         expect(last.events.map((e) => e.type)).toEqual(['t.5', 't.4']);
-        const before = await store.readAll({ direction: 'backwards', after: last.next, maxCount: 2, filter });
+        const before = await store.readAll({
+          direction: 'backwards',
+          after: last.next,
+          maxCount: 2,
+          filter,
+        });
         expect(before.events.map((e) => e.type)).toEqual(['t.3', 't.2']);
       });
 
       it('filters by event-type prefix', async () => {
         const kind = `k${randomUUID().slice(0, 8)}`;
-        await store.append(stream('f'), [event(`${kind}.a`), event('other.b'), event(`${kind}.c`)], {
-          expectedRevision: 'any',
-        });
+        await store.append(
+          stream('f'),
+          [event(`${kind}.a`), event('other.b'), event(`${kind}.c`)],
+          {
+            expectedRevision: 'any',
+          },
+        );
         const page = await store.readAll({ maxCount: 10, filter: { eventTypePrefixes: [kind] } });
         expect(page.events.map((e) => e.type)).toEqual([`${kind}.a`, `${kind}.c`]);
       });
@@ -225,7 +291,10 @@ export function describeEventStoreContract(
         await store.append(stream('one-1'), [event('t.1')], { expectedRevision: 'any' });
         await store.append(stream('two-1'), [event('t.2')], { expectedRevision: 'any' });
         await store.append(stream('three-1'), [event('t.3')], { expectedRevision: 'any' });
-        const page = await store.readAll({ maxCount: 10, filter: { streamPrefixes: [stream('one'), stream('three')] } });
+        const page = await store.readAll({
+          maxCount: 10,
+          filter: { streamPrefixes: [stream('one'), stream('three')] },
+        });
         expect(page.events.map((e) => e.type)).toEqual(['t.1', 't.3']);
       });
 
@@ -262,49 +331,71 @@ export function describeEventStoreContract(
           { expectedRevision: 'no_stream' },
         );
         const received = firstValueFrom(
-          store.subscribeToAll({ filter: { streamPrefixes: [prefix] } }).pipe(take(history + live), toArray(), timeout(30_000)),
+          store
+            .subscribeToAll({ filter: { streamPrefixes: [prefix] } })
+            .pipe(take(history + live), toArray(), timeout(30_000)),
         );
         // Appends race the subscription's catch-up on purpose.
         await Promise.all(
           Array.from({ length: live }, (_, i) =>
-            store.append(stream(`sub-live-${i % 7}`), [event('t.sub', { n: history + i })], { expectedRevision: 'any' }),
+            store.append(stream(`sub-live-${i % 7}`), [event('t.sub', { n: history + i })], {
+              expectedRevision: 'any',
+            }),
           ),
         );
         const events = await received;
         const numbers = events.map((e) => e.data.n as number);
         expect(new Set(numbers).size).toBe(history + live);
-        expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: history + live }, (_, i) => i));
+        expect([...numbers].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: history + live }, (_, i) => i),
+        );
         const positions = events.map((e) => e.position);
         expect(positions.every((p, i) => i === 0 || p > positions[i - 1]!)).toBe(true);
       }, 40_000);
 
       it('resumes after a checkpoint without repeating what was delivered', async () => {
-        await store.append(stream('resume'), ['t.1', 't.2', 't.3', 't.4'].map((t) => event(t)), {
-          expectedRevision: 'any',
-        });
+        await store.append(
+          stream('resume'),
+          ['t.1', 't.2', 't.3', 't.4'].map((t) => event(t)),
+          {
+            expectedRevision: 'any',
+          },
+        );
         const filter = { streamPrefixes: [prefix] };
-        const firstTwo = await firstValueFrom(store.subscribeToAll({ filter }).pipe(take(2), toArray(), timeout(10_000)));
+        const firstTwo = await firstValueFrom(
+          store.subscribeToAll({ filter }).pipe(take(2), toArray(), timeout(10_000)),
+        );
         const checkpoint = firstTwo[1]!.position;
         const rest = await firstValueFrom(
-          store.subscribeToAll({ after: checkpoint, filter }).pipe(take(2), toArray(), timeout(10_000)),
+          store
+            .subscribeToAll({ after: checkpoint, filter })
+            .pipe(take(2), toArray(), timeout(10_000)),
         );
         expect(rest.map((e) => e.type)).toEqual(['t.3', 't.4']);
       });
 
       it('applies event-type filters to the subscription', async () => {
         const kind = `k${randomUUID().slice(0, 8)}`;
-        await store.append(stream('sf'), [event('noise.a'), event(`${kind}.b`), event('noise.c'), event(`${kind}.d`)], {
-          expectedRevision: 'any',
-        });
+        await store.append(
+          stream('sf'),
+          [event('noise.a'), event(`${kind}.b`), event('noise.c'), event(`${kind}.d`)],
+          {
+            expectedRevision: 'any',
+          },
+        );
         const events = await firstValueFrom(
-          store.subscribeToAll({ filter: { eventTypePrefixes: [kind] } }).pipe(take(2), toArray(), timeout(10_000)),
+          store
+            .subscribeToAll({ filter: { eventTypePrefixes: [kind] } })
+            .pipe(take(2), toArray(), timeout(10_000)),
         );
         expect(events.map((e) => e.type)).toEqual([`${kind}.b`, `${kind}.d`]);
       });
 
       it('stops delivering once unsubscribed', async () => {
         const seen: RecordedEvent[] = [];
-        const subscription = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } }).subscribe((e) => seen.push(e));
+        const subscription = store
+          .subscribeToAll({ filter: { streamPrefixes: [prefix] } })
+          .subscribe((e) => seen.push(e));
         await store.append(stream('stop'), [event('t.1')], { expectedRevision: 'any' });
         await new Promise((resolve) => setTimeout(resolve, 200));
         subscription.unsubscribe();

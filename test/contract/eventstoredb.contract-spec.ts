@@ -2,7 +2,8 @@ import { connectEventStoreDb } from '../../src/event-store/eventstoredb/eventsto
 import { describeEventStoreContract } from './event-store.contract';
 
 const connectionString = process.env.EVENTSTORE_TEST_CONNECTION_STRING;
-const skipReason = process.env.EVENTSTORE_CONTRACT_SKIP_REASON ?? 'EVENTSTORE_TEST_CONNECTION_STRING is not set';
+const skipReason =
+  process.env.EVENTSTORE_CONTRACT_SKIP_REASON ?? 'EVENTSTORE_TEST_CONNECTION_STRING is not set';
 
 if (connectionString === undefined) {
   // Reported as skipped, with the reason in its title; never a silent pass.
@@ -11,5 +12,7 @@ if (connectionString === undefined) {
     it('runs the whole contract against EventStoreDB', () => undefined);
   });
 } else {
-  describeEventStoreContract('EventStoreDB (testcontainers)', async () => connectEventStoreDb(connectionString));
+  describeEventStoreContract('EventStoreDB (testcontainers)', async () =>
+    connectEventStoreDb(connectionString),
+  );
 }

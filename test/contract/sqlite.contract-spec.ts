@@ -13,4 +13,6 @@ describeEventStoreContract('embedded SQLite (file, WAL, synchronous=FULL)', asyn
   return openSqliteEventStore({ file: join(dir, 'events.sqlite') });
 });
 
-describeEventStoreContract('embedded SQLite (in memory)', async () => openSqliteEventStore({ inMemory: true }));
+describeEventStoreContract('embedded SQLite (in memory)', async () =>
+  openSqliteEventStore({ inMemory: true }),
+);

@@ -43,7 +43,11 @@ export default async function globalSetup(): Promise<void> {
       EVENTSTORE_CLUSTER_SIZE: '1',
     })
     .withExposedPorts(2113)
-    .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCodeMatching((code) => code === 204 || code === 200))
+    .withWaitStrategy(
+      Wait.forHttp('/health/live', 2113).forStatusCodeMatching(
+        (code) => code === 204 || code === 200,
+      ),
+    )
     .withStartupTimeout(120_000)
     .start();
   globalThis.__ESDB_CONTAINER__ = container;

@@ -19,6 +19,7 @@ export function openDatabase(file: string): Database.Database {
   // FULL: a commit is on disk before the append's promise resolves.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  db.pragma('wal_autocheckpoint = 4000');
   db.exec(`
     CREATE TABLE IF NOT EXISTS events (
       position  INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -33,10 +34,6 @@ export function openDatabase(file: string): Database.Database {
     );
     CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
     CREATE INDEX IF NOT EXISTS events_by_id ON events (event_id);
-    CREATE TABLE IF NOT EXISTS streams (
-      stream_id TEXT PRIMARY KEY,
-      revision  INTEGER NOT NULL
-    ) WITHOUT ROWID;
   `);
   return db;
 }
@@ -48,10 +45,8 @@ export function prepareStatements(db: Database.Database) {
   return {
     ping: db.prepare('SELECT 1'),
     head: db.prepare('SELECT max(position) AS position FROM events'),
-    streamRevision: db.prepare('SELECT revision FROM streams WHERE stream_id = ?'),
-    upsertStream: db.prepare(
-      'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
-    ),
+    /** The UNIQUE (stream_id, revision) index answers this without a table of its own. */
+    streamRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
     insert: db.prepare(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),

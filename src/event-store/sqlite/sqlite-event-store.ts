@@ -94,7 +94,7 @@ export class SqliteEventStore implements EventStore {
         .transaction(() => {
           for (const pending of batch) {
             try {
-              outcomes.push({ ok: this.db.transaction(() => this.write(pending))() });
+              outcomes.push({ ok: this.write(pending) });
             } catch (error) {
               outcomes.push({ error });
             }
@@ -119,12 +119,17 @@ export class SqliteEventStore implements EventStore {
     if (this.queue.length > 0) this.scheduleFlush();
   }
 
-  /** Runs inside the flush transaction (in its own savepoint). */
+  /**
+   * Runs inside the flush transaction. The expected-state check throws before
+   * anything is written, and revisions are computed here, so an append either
+   * writes all its events or none without a savepoint of its own.
+   */
   private write({ stream, events, options }: PendingAppend): AppendResult {
-    const current = this.sql.streamRevision.get(stream) as { revision: bigint } | undefined;
-    checkExpected(stream, options.expectedRevision, current?.revision);
-    let revision = current?.revision ?? -1n;
-    let position = (this.sql.head.get() as { position: bigint | null }).position ?? 0n;
+    const current =
+      (this.sql.streamRevision.get(stream) as { revision: bigint | null }).revision ?? undefined;
+    checkExpected(stream, options.expectedRevision, current);
+    let revision = current ?? -1n;
+    let position: bigint | undefined;
     const created = BigInt(Date.now());
     for (const event of events) {
       revision++;
@@ -139,7 +144,7 @@ export class SqliteEventStore implements EventStore {
       );
       position = BigInt(info.lastInsertRowid);
     }
-    if (events.length > 0) this.sql.upsertStream.run(stream, revision);
+    position ??= (this.sql.head.get() as { position: bigint | null }).position ?? 0n;
     return { nextExpectedRevision: revision, position };
   }
 
