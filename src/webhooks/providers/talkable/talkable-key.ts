@@ -1,0 +1,25 @@
+/**
+ * Legacy webhooks carry no signature: the form field `key` is the site's
+ * webhook security key itself (providers.md §2.2), compared in constant time.
+ */
+import type { NamedSecret } from '../../../config/app-config';
+import { rejectBadSignature } from '../../webhook-rejection';
+import { secretsForTenant } from '../shared/secret-selection';
+import { safeEqual } from '../shared/secrets';
+
+/** Returns the id of the configured key that matches (`site` or `*`); throws 401 otherwise. */
+export function verifyTalkableKey(
+  presented: string,
+  site: string,
+  keys: readonly NamedSecret[],
+): string {
+  let matched: string | undefined;
+  // Every candidate is compared, so the time taken does not say which one matched.
+  for (const { id, secret } of secretsForTenant(keys, site)) {
+    if (safeEqual(presented, secret) && matched === undefined) matched = id;
+  }
+  if (matched === undefined) {
+    throw rejectBadSignature(`the key does not match the one configured for site "${site}"`);
+  }
+  return matched;
+}
