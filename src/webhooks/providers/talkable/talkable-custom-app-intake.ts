@@ -6,10 +6,11 @@
  */
 import type { NamedSecret } from '../../../config/app-config';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { decodeUtf8, parseJsonObject } from '../../json-body';
+import { WebhookRejection } from '../../webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { keepHeaders } from '../shared/http-facts';
 import { contentHash, textAt } from '../shared/json-access';
+import { parseBeforeVerifying } from '../shared/parse-before-verifying';
 import { secretsForTenant } from '../shared/secret-selection';
 import { verifyTalkableSignature } from './talkable-signature';
 
@@ -20,16 +21,21 @@ export function acceptTalkableCustomApp(
   keys: readonly NamedSecret[],
   signature: string,
 ): WebhookReceived {
-  // Parsed (bounded, prototype-safe) before verifying only to read which site it names;
-  // nothing from it is used until the signature matches.
-  const payload = parseJsonObject(decodeUtf8(request.rawBody));
-  const namedSite = textAt(payload, 'site_id') ?? textAt(payload, 'site') ?? null;
+  const body = parseBeforeVerifying(request.rawBody);
+  // The body may name its site, whose key then applies; nothing else in it is used
+  // until the signature matches. With no site named, every key is tried.
+  const namedSite =
+    body instanceof WebhookRejection
+      ? null
+      : (textAt(body, 'site_id') ?? textAt(body, 'site') ?? null);
   const keyId = verifyTalkableSignature(
     request.rawBody,
-    payload,
+    body instanceof WebhookRejection ? undefined : body,
     signature,
     secretsForTenant(keys, namedSite),
   );
+  if (body instanceof WebhookRejection) throw body;
+  const payload = body;
   const site = namedSite ?? (keyId === '*' ? null : keyId);
   const action =
     textAt(payload, 'action') ?? textAt(payload, 'type') ?? textAt(payload, 'event') ?? null;

@@ -108,4 +108,9 @@ describe('Talkable Custom App intake', () => {
     expect(error.status).toBe(400);
     expect(error.detail).toMatch(/line 3, column 1/);
   });
+
+  it('refuses a malformed JSON body with 401, not 400, when its signature does not match', () => {
+    const body = '{\n  "site_id": "test-site",\n}';
+    expect(rejection(() => deliver(body, signTalkableCustomApp(body, testKey()))).status).toBe(401);
+  });
 });

@@ -22,18 +22,21 @@ export function talkableSignatureOf(secret: string, message: string | Buffer): s
  * signs a compact serialisation and sends it differently formatted would fail
  * the raw check; the second try is over `JSON.stringify(parsed)`. It vouches for
  * the same parsed content (any change to a value breaks it), which is all we
- * record as `payload`; the stored body stays the raw text.
+ * record as `payload`; the stored body stays the raw text. A body that does not
+ * parse (`parsed` undefined) is checked on its raw bytes only.
  */
 export function verifyTalkableSignature(
   rawBody: Buffer,
-  parsed: JsonValue,
+  parsed: JsonValue | undefined,
   header: string,
   candidates: readonly NamedSecret[],
 ): string {
   const presented = Buffer.from(header.trim(), 'utf8');
-  const reserialised = JSON.stringify(parsed);
   const messages: (string | Buffer)[] = [rawBody];
-  if (reserialised !== rawBody.toString('utf8')) messages.push(reserialised);
+  const reserialised = parsed === undefined ? undefined : JSON.stringify(parsed);
+  if (reserialised !== undefined && reserialised !== rawBody.toString('utf8')) {
+    messages.push(reserialised);
+  }
   for (const message of messages) {
     let matched: string | undefined;
     for (const { id, secret } of candidates) {
