@@ -1,10 +1,21 @@
+/**
+ * `POST /webhooks/growsurf`: JSON `{event, createdAt, data}` signed in
+ * `GrowSurf-Signature`. There is no unsigned mode: a secret must be configured.
+ */
 import type { WebhooksConfig } from '../../../config/app-config';
-import { decodeUtf8, parseJsonObject } from '../../json-body';
-import { rejectBadSignature, rejectMalformed, rejectNotConfigured } from '../../webhook-rejection';
-import type { AcceptDelivery } from '../provider-intake';
+import type { JsonObject } from '../../../event-store/event-store.port';
+import type { WebhookReceived } from '../../../ledger/webhook-received';
+import { rejectMalformed, rejectNotConfigured, WebhookRejection } from '../../webhook-rejection';
+import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
-import { describeGrowsurf, isGrowsurfEvent } from './growsurf-delivery';
+import { objectAt } from '../shared/json-access';
+import { parseBeforeVerifying } from '../shared/parse-before-verifying';
+import { secretsForTenant } from '../shared/secret-selection';
+import { describeGrowsurfDelivery, growsurfCampaignOf } from './growsurf-dedupe';
+import { isGrowsurfEvent } from './growsurf-events';
 import { verifyGrowsurfSignature } from './growsurf-signature';
+
+export const GROWSURF_SIGNATURE_HEADER = 'growsurf-signature';
 
 export function createGrowsurfIntake(config: WebhooksConfig['growsurf']): AcceptDelivery {
   return (request) => {
@@ -12,41 +23,62 @@ export function createGrowsurfIntake(config: WebhooksConfig['growsurf']): Accept
       throw rejectNotConfigured('GROWSURF_WEBHOOK_SECRET (or GROWSURF_WEBHOOK_SECRETS)');
     }
     requireJson(request.headers);
+    const body = parseBeforeVerifying(request.rawBody);
+    const parsed = body instanceof WebhookRejection ? undefined : body;
+    // The body names the campaign whose secret applies; nothing else in it is used
+    // until the signature matches.
+    const namedCampaign =
+      parsed === undefined
+        ? null
+        : growsurfCampaignOf(typeof parsed.event === 'string' ? parsed.event : '', parsed);
     const keyId = verifyGrowsurfSignature(
       request.rawBody,
-      request.headers['growsurf-signature'],
-      config.secrets,
+      request.headers[GROWSURF_SIGNATURE_HEADER],
+      secretsForTenant(config.secrets, namedCampaign),
       request.receivedAt,
       config.toleranceMs,
+      parsed,
     );
-    const body = parseJsonObject(decodeUtf8(request.rawBody));
-    const event = body.event;
-    if (typeof event !== 'string' || event === '')
-      throw rejectMalformed('"event" must be a non-empty string');
-    if (typeof body.data !== 'object' || body.data === null || Array.isArray(body.data)) {
-      throw rejectMalformed('"data" must be an object');
-    }
-    const facts = describeGrowsurf(event, body);
-    // A campaign-scoped secret only vouches for its own campaign.
-    if (keyId !== '*' && keyId !== facts.campaignId) {
-      throw rejectBadSignature('the body was signed with the secret of another campaign');
-    }
-    return {
-      provider: 'growsurf',
-      source: 'growsurf',
-      providerEventType: event,
-      dedupeKey: facts.dedupeKey,
-      tenantId: facts.campaignId,
-      entity: facts.entity,
-      receivedAt: request.receivedAt.toISOString(),
-      verification: { method: 'growsurf-signature', signed: true, keyId },
-      understood: isGrowsurfEvent(event),
-      payload: body,
-      delivery: {
-        contentType: request.headers['content-type'] ?? null,
-        headers: keepHeaders(request.headers, ['content-type', 'growsurf-signature', 'user-agent']),
-        body: request.rawBody.toString('utf8'),
-      },
-    };
+    if (body instanceof WebhookRejection) throw body;
+    return describe(request, body, {
+      event: requireEnvelope(body),
+      campaignId: namedCampaign ?? (keyId === '*' ? null : keyId),
+      keyId,
+    });
+  };
+}
+
+/** Only what intake needs: the event name and a `data` object. */
+function requireEnvelope(body: JsonObject): string {
+  if (typeof body.event !== 'string' || body.event === '') {
+    throw rejectMalformed('"event" must be a non-empty string');
+  }
+  if (objectAt(body, 'data') === undefined) throw rejectMalformed('"data" must be a JSON object');
+  return body.event;
+}
+
+function describe(
+  { rawBody, headers, receivedAt }: InboundRequest,
+  body: JsonObject,
+  facts: { event: string; campaignId: string | null; keyId: string },
+): WebhookReceived {
+  const { dedupeKey, entity } = describeGrowsurfDelivery(facts.event, body, facts.campaignId);
+  return {
+    provider: 'growsurf',
+    source: 'growsurf',
+    providerEventType: facts.event,
+    dedupeKey,
+    tenantId: facts.campaignId,
+    entity,
+    receivedAt: receivedAt.toISOString(),
+    verification: { method: 'growsurf-signature', signed: true, keyId: facts.keyId },
+    understood: isGrowsurfEvent(facts.event),
+    payload: body,
+    delivery: {
+      contentType: headers['content-type'] ?? null,
+      // Signatures are not secrets: keeping the header lets a stored delivery be re-verified.
+      headers: keepHeaders(headers, ['content-type', GROWSURF_SIGNATURE_HEADER, 'user-agent']),
+      body: rawBody.toString('utf8'),
+    },
   };
 }

@@ -1,55 +1,90 @@
 /**
- * `GrowSurf-Signature: ts=<unix ms>,v=<hex HMAC-SHA256 of "ts.body">`
- * (docs.growsurf.com, "Securing your webhooks"). Verified on the raw bytes.
+ * `GrowSurf-Signature: ts=<unix ms>,v=<lowercase hex HMAC-SHA256 of "<ts>.<body>">`
+ * (docs.growsurf.com "Securing your webhooks"; providers.md §3.2).
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../../config/app-config';
-import { rejectBadSignature } from '../../webhook-rejection';
-import { hmacSha256, safeEqual } from '../shared/secrets';
+import type { JsonValue } from '../../../event-store/event-store.port';
+import { rejectBadSignature, WebhookRejection } from '../../webhook-rejection';
+import { parseBeforeVerifying } from '../shared/parse-before-verifying';
+import { hmacSha256 } from '../shared/secrets';
 
-export interface GrowsurfSignature {
+export interface GrowsurfSignatureHeader {
   readonly timestampMs: number;
-  readonly signature: string;
+  /** Every `v=` entry, as 32-byte digests. */
+  readonly digests: readonly Buffer[];
 }
 
-export function parseGrowsurfSignature(header: string | undefined): GrowsurfSignature {
+export function parseGrowsurfSignatureHeader(header: string | undefined): GrowsurfSignatureHeader {
   if (header === undefined || header.trim() === '') {
     throw rejectBadSignature('the GrowSurf-Signature header is missing');
   }
-  const parts = new Map<string, string>();
+  let ts: string | undefined;
+  const digests: Buffer[] = [];
   for (const part of header.split(',')) {
     const at = part.indexOf('=');
-    if (at > 0) parts.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+    const name = part.slice(0, Math.max(at, 0)).trim();
+    const value = part.slice(at + 1).trim();
+    if (name === 'ts') {
+      if (ts !== undefined) throw rejectBadSignature('the GrowSurf-Signature header repeats ts');
+      ts = value;
+    } else if (name === 'v' && /^[0-9a-fA-F]{64}$/.test(value)) {
+      digests.push(Buffer.from(value.toLowerCase(), 'hex'));
+    }
   }
-  const ts = parts.get('ts');
-  const signature = parts.get('v');
-  if (ts === undefined || !/^\d{1,16}$/.test(ts) || signature === undefined || signature === '') {
+  const timestampMs = ts !== undefined && /^\d{1,15}$/.test(ts) ? Number(ts) : NaN;
+  if (Number.isNaN(timestampMs) || digests.length === 0) {
     throw rejectBadSignature(
-      'the GrowSurf-Signature header must read ts=<milliseconds>,v=<signature>',
+      'the GrowSurf-Signature header must read ts=<unix milliseconds>,v=<64 hex digits>',
     );
   }
-  return { timestampMs: Number(ts), signature: signature.toLowerCase() };
+  return { timestampMs, digests };
 }
 
-/** Returns the id of the secret that signed the body; throws 401 otherwise. */
+/**
+ * Returns the id of the secret that signed the body; throws 401 otherwise.
+ * `secrets` are the candidates, in order (see secretsForTenant). `now` is when the
+ * delivery arrived: to re-verify a stored delivery pass its `receivedAt`.
+ *
+ * The raw bytes are tried first. GrowSurf's own Node example verifies
+ * `JSON.stringify(req.body)`, a re-serialisation, so the second try is over
+ * `JSON.stringify(parsed)` (parsed here, bounded, unless the caller passes it;
+ * skipped for a body that does not parse);
+ * it vouches for the same parsed content, so no value can change unnoticed.
+ */
 export function verifyGrowsurfSignature(
   rawBody: Buffer,
   header: string | undefined,
   secrets: readonly NamedSecret[],
   now: Date,
   toleranceMs: number,
+  parsed?: JsonValue,
 ): string {
-  const { timestampMs, signature } = parseGrowsurfSignature(header);
-  if (Math.abs(now.getTime() - timestampMs) > toleranceMs) {
+  const { timestampMs, digests } = parseGrowsurfSignatureHeader(header);
+  const skewMs = now.getTime() - timestampMs;
+  if (Math.abs(skewMs) > toleranceMs) {
     throw rejectBadSignature(
-      `the signature timestamp is outside the accepted window of ${toleranceMs / 1000} s`,
+      `the signature timestamp is ${Math.round(Math.abs(skewMs) / 1000)} s ${
+        skewMs > 0 ? 'old' : 'in the future'
+      }; the accepted window is ${toleranceMs / 1000} s either way`,
     );
   }
-  let matched: string | undefined;
-  for (const { id, secret } of secrets) {
-    const expected = hmacSha256(secret, `${timestampMs}.`, rawBody).toString('hex');
-    if (safeEqual(signature, expected) && matched === undefined) matched = id;
+  for (const message of signedForms(rawBody, parsed)) {
+    let matched: string | undefined;
+    for (const { id, secret } of secrets) {
+      const expected = hmacSha256(secret, `${timestampMs}.`, message);
+      // Digests are 32 bytes by construction (64 hex digits), so the lengths agree.
+      const ok = digests.some((digest) => timingSafeEqual(digest, expected));
+      if (ok && matched === undefined) matched = id;
+    }
+    if (matched !== undefined) return matched;
   }
-  if (matched === undefined)
-    throw rejectBadSignature('the GrowSurf signature does not match the body');
-  return matched;
+  throw rejectBadSignature('the GrowSurf signature does not match the body');
+}
+
+function signedForms(rawBody: Buffer, parsed: JsonValue | undefined): (string | Buffer)[] {
+  const value = parsed ?? parseBeforeVerifying(rawBody);
+  if (value instanceof WebhookRejection) return [rawBody];
+  const reserialised = JSON.stringify(value);
+  return reserialised === rawBody.toString('utf8') ? [rawBody] : [rawBody, reserialised];
 }
