@@ -4,7 +4,8 @@
  * Wix JWT deliveries (unique keys, embedded store, 64 connections). Load comes
  * from a second process on 127.0.0.1. Prints req/s, p50, p99 and the ratios.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,11 @@ interface LoadResult {
 const CONNECTIONS = 64;
 const work = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
 
-function runLoad(url: string, requests: PreparedRequest[], seconds?: number): LoadResult {
+async function runLoad(
+  url: string,
+  requests: PreparedRequest[],
+  seconds?: number,
+): Promise<LoadResult> {
   const file = join(work, `requests-${Date.now()}.jsonl`);
   writeFileSync(file, requests.map((request) => JSON.stringify(request)).join('\n'));
   const args = [
@@ -38,7 +43,14 @@ function runLoad(url: string, requests: PreparedRequest[], seconds?: number): Lo
     String(CONNECTIONS),
   ];
   if (seconds !== undefined) args.push(String(seconds));
-  const output = execFileSync(require.resolve('ts-node/dist/bin.js'), args, { encoding: 'utf8' });
+  const { stdout: output } = await promisify(execFile)(
+    require.resolve('ts-node/dist/bin.js'),
+    args,
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return JSON.parse(output.trim().split('\n').pop() ?? '{}') as LoadResult;
 }
 
@@ -46,8 +58,12 @@ async function bareFastify(body: string): Promise<LoadResult> {
   const server = Fastify({ logger: false });
   server.post('/ingest', async () => ({ status: 'recorded' }));
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  runLoad(url, [{ path: '/ingest', headers: { 'content-type': 'application/json' }, body }], 2); // warm-up
-  const result = runLoad(
+  await runLoad(
+    url,
+    [{ path: '/ingest', headers: { 'content-type': 'application/json' }, body }],
+    2,
+  ); // warm-up
+  const result = await runLoad(
     url,
     [{ path: '/ingest', headers: { 'content-type': 'application/json' }, body }],
     8,
@@ -64,8 +80,8 @@ async function service(
   const app = await createApp(loadConfig({ ...testEnv(dataDir), LOG_LEVEL: 'error' }));
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  runLoad(url, warmup);
-  const result = runLoad(url, requests);
+  await runLoad(url, warmup);
+  const result = await runLoad(url, requests);
   await app.close();
   return result;
 }

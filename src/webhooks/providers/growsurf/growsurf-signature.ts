@@ -82,9 +82,11 @@ export function verifyGrowsurfSignature(
   throw rejectBadSignature('the GrowSurf signature does not match the body');
 }
 
-function signedForms(rawBody: Buffer, parsed: JsonValue | undefined): (string | Buffer)[] {
+/** The raw bytes first; the re-serialisation is only computed when they did not match. */
+function* signedForms(rawBody: Buffer, parsed: JsonValue | undefined): Generator<string | Buffer> {
+  yield rawBody;
   const value = parsed ?? parseBeforeVerifying(rawBody);
-  if (value instanceof WebhookRejection) return [rawBody];
+  if (value instanceof WebhookRejection) return;
   const reserialised = JSON.stringify(value);
-  return reserialised === rawBody.toString('utf8') ? [rawBody] : [rawBody, reserialised];
+  if (reserialised !== rawBody.toString('utf8')) yield reserialised;
 }
