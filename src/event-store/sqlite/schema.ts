@@ -45,11 +45,6 @@ export function prepareStatements(db: Database.Database) {
   return {
     ping: db.prepare('SELECT 1'),
     head: db.prepare('SELECT max(position) AS position FROM events'),
-    /** The UNIQUE (stream_id, revision) index answers this without a table of its own. */
-    streamRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
-    insert: db.prepare(
-      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
     streamForwards: db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Observable, Subject } from 'rxjs';
-import { StoreUnavailableError, StoreUsageError } from '../event-store.errors';
+import { ConcurrencyError, StoreUnavailableError, StoreUsageError } from '../event-store.errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -19,7 +19,9 @@ import type {
   RecordedEvent,
   SubscribeToAllOptions,
 } from '../event-store.port';
-import { checkExpected, validateAppend, validateMaxCount } from './append-rules';
+import { validateAppend, validateMaxCount } from './append-rules';
+import { inlineSink, workerSink, type BatchSink } from './batch-sinks';
+import type { WireAppend, WireBatch, WireOutcome } from './batch-writer';
 import {
   openDatabase,
   prepareStatements,
@@ -50,14 +52,16 @@ export class SqliteEventStore implements EventStore {
   private readonly sql: Statements;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  private inFlight: Promise<void> | undefined;
   private closed = false;
-  private drained: Promise<void> = Promise.resolve();
+  private readonly sink: BatchSink;
   private readonly committed = new Subject<void>();
 
   constructor(options: SqliteEventStoreOptions) {
     if ('file' in options) mkdirSync(dirname(options.file), { recursive: true });
     this.db = openDatabase('file' in options ? options.file : ':memory:');
     this.sql = prepareStatements(this.db);
+    this.sink = 'file' in options ? workerSink(options.file) : inlineSink(this.db);
   }
 
   append(
@@ -74,78 +78,41 @@ export class SqliteEventStore implements EventStore {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.inFlight !== undefined) return;
     this.flushScheduled = true;
-    this.drained = new Promise((resolve) =>
-      setImmediate(() => {
-        this.flush();
-        resolve();
-      }),
-    );
+    // One turn of the event loop lets concurrent requests join the batch.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   private flush(): void {
-    this.flushScheduled = false;
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
     const batch = this.queue.splice(0, MAX_APPENDS_PER_FLUSH);
-    if (batch.length === 0) return;
-    const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
-    try {
-      this.db
-        .transaction(() => {
-          for (const pending of batch) {
-            try {
-              outcomes.push({ ok: this.write(pending) });
-            } catch (error) {
-              outcomes.push({ error });
-            }
-          }
-        })
-        .immediate();
-      this.flushCount++;
-    } catch (error) {
-      const failure = new StoreUnavailableError('the embedded event log could not commit', {
-        cause: error,
+    const wire: WireBatch = { appends: batch.map(toWireAppend), created: BigInt(Date.now()) };
+    this.inFlight = this.sink
+      .write(wire)
+      .then(
+        (outcomes) => {
+          this.flushCount++;
+          batch.forEach((pending, index) => settle(pending, outcomes[index]));
+          this.committed.next();
+        },
+        (error: unknown) => {
+          const failure =
+            error instanceof StoreUnavailableError
+              ? error
+              : new StoreUnavailableError('the embedded event log could not commit', {
+                  cause: error,
+                });
+          for (const pending of batch) pending.reject(failure);
+        },
+      )
+      .finally(() => {
+        this.inFlight = undefined;
+        this.flush();
       });
-      for (const pending of batch) pending.reject(failure);
-      if (this.queue.length > 0) this.scheduleFlush();
-      return;
-    }
-    batch.forEach((pending, index) => {
-      const outcome = outcomes[index]!;
-      if ('ok' in outcome) pending.resolve(outcome.ok);
-      else pending.reject(outcome.error);
-    });
-    this.committed.next();
-    if (this.queue.length > 0) this.scheduleFlush();
-  }
-
-  /**
-   * Runs inside the flush transaction. The expected-state check throws before
-   * anything is written, and revisions are computed here, so an append either
-   * writes all its events or none without a savepoint of its own.
-   */
-  private write({ stream, events, options }: PendingAppend): AppendResult {
-    const current =
-      (this.sql.streamRevision.get(stream) as { revision: bigint | null }).revision ?? undefined;
-    checkExpected(stream, options.expectedRevision, current);
-    let revision = current ?? -1n;
-    let position: bigint | undefined;
-    const created = BigInt(Date.now());
-    for (const event of events) {
-      revision++;
-      const info = this.sql.insert.run(
-        stream,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata ?? {}),
-        created,
-      );
-      position = BigInt(info.lastInsertRowid);
-    }
-    position ??= (this.sql.head.get() as { position: bigint | null }).position ?? 0n;
-    return { nextExpectedRevision: revision, position };
   }
 
   async readStream(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -233,10 +200,11 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.flushScheduled || this.queue.length > 0) {
-      if (!this.flushScheduled) this.scheduleFlush();
-      await this.drained;
+    while (this.inFlight !== undefined || this.queue.length > 0) {
+      this.flush();
+      await this.inFlight;
     }
+    await this.sink.close();
     this.committed.complete();
     this.db.close();
   }
@@ -248,4 +216,31 @@ export class SqliteEventStore implements EventStore {
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   return new SqliteEventStore(options);
+}
+
+function toWireAppend({ stream, events, options }: PendingAppend): WireAppend {
+  return {
+    stream,
+    expected: options.expectedRevision,
+    rows: events.map(
+      (event) =>
+        [
+          event.id,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata ?? {}),
+        ] as const,
+    ),
+  };
+}
+
+function settle(pending: PendingAppend, outcome: WireOutcome | undefined): void {
+  if (outcome === undefined) {
+    pending.reject(new StoreUnavailableError('the embedded event log lost an append outcome'));
+  } else if ('ok' in outcome) {
+    pending.resolve({ nextExpectedRevision: outcome.ok[0], position: outcome.ok[1] });
+  } else {
+    const actual = outcome.conflict ?? undefined;
+    pending.reject(new ConcurrencyError(pending.stream, pending.options.expectedRevision, actual));
+  }
 }
