@@ -1,7 +1,7 @@
 /**
- * The production log: EventStoreDB through @eventstore/db-client. Client
- * errors become ours at this edge; $all is never read without a page size;
- * subscriptions re-subscribe after a drop from the last delivered position.
+ * The production log: EventStoreDB through @eventstore/db-client 6.x. Client
+ * errors become ours at this edge; $all is only ever read with a page size;
+ * subscriptions re-subscribe after a drop from the last event they saw.
  */
 import {
   BACKWARDS,
@@ -11,8 +11,9 @@ import {
   jsonEvent,
   START,
   StreamNotFoundError,
+  type StreamingRead,
 } from '@eventstore/db-client';
-import { Observable } from 'rxjs';
+import { Observable, Subject, takeUntil, throwError } from 'rxjs';
 import { StoreUsageError } from '../event-store.errors';
 import type {
   AppendOptions,
@@ -26,20 +27,45 @@ import type {
   SubscribeToAllOptions,
 } from '../event-store.port';
 import {
+  commitPositionOf,
+  isPastCursor,
   matchesFilter,
-  toEsdbPosition,
+  toReadPosition,
   toRecordedEvent,
-  toServerFilter,
   translateError,
+  validateAppend,
+  validateMaxCount,
 } from './eventstoredb-mapping';
+import {
+  DEFAULT_RESUBSCRIBE_POLICY,
+  followAll,
+  type ResubscribePolicy,
+} from './eventstoredb-subscription';
 
-const MAX_RESUBSCRIBE_DELAY_MS = 5_000;
+/**
+ * Events asked for per read request while a page fills. Client 6.x sends
+ * every $all read with "no filter" (the option is not exposed), so filters
+ * and the system-event exclusion are applied here; a larger request saves
+ * round trips over stretches of non-matching events, and the read is
+ * cancelled as soon as the page is full.
+ */
+const SCAN_CHUNK = 1_000;
+
+export interface EventStoreDbOptions {
+  /** Deadline of the read behind `ping()`; `ping()` also gives up on its own after it. */
+  readonly pingDeadlineMs?: number;
+  readonly resubscribe?: ResubscribePolicy;
+}
 
 export class EventStoreDbEventStore implements EventStore {
   readonly kind = 'eventstoredb' as const;
   private closed = false;
+  private readonly closing = new Subject<void>();
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly options: EventStoreDbOptions = {},
+  ) {}
 
   async append(
     stream: string,
@@ -47,22 +73,21 @@ export class EventStoreDbEventStore implements EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     this.assertOpen();
+    validateAppend(stream, events);
     try {
       const result = await this.client.appendToStream(
         stream,
-        events.map((event) =>
-          jsonEvent({
-            id: event.id,
-            type: event.type,
-            data: event.data,
-            metadata: event.metadata ?? {},
-          }),
+        events.map(({ id, type, data, metadata }) =>
+          jsonEvent({ id, type, data, metadata: metadata ?? {} }),
         ),
         { expectedRevision: options.expectedRevision },
       );
+      if (result.position === undefined) {
+        throw new Error(`EventStoreDB returned no log position for an append to ${stream}`);
+      }
       return {
         nextExpectedRevision: result.nextExpectedRevision,
-        position: result.position?.commit ?? -1n,
+        position: result.position.commit,
       };
     } catch (error) {
       throw translateError(error, stream, options.expectedRevision);
@@ -91,94 +116,54 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  /**
-   * Client 6.x offers no server-side filter on reads, so a filtered page is
-   * filled by reading bounded chunks and keeping the matching events.
-   */
   async readAll(options: ReadAllOptions): Promise<ReadAllPage> {
     this.assertOpen();
     validateMaxCount(options.maxCount);
-    const backwards = options.direction === 'backwards';
+    const direction = options.direction ?? 'forwards';
+    const chunk = Math.max(options.maxCount + 1, SCAN_CHUNK);
     const events: RecordedEvent[] = [];
     let cursor = options.after;
     for (;;) {
-      const chunk = await this.readChunk(backwards, cursor, options.maxCount + 1);
-      // fromPosition is inclusive for reads: drop the event at exactly `after`.
-      const fresh = chunk.filter((event) => cursor === undefined || event.position !== cursor);
-      for (const event of fresh) {
-        cursor = event.position;
-        if (event.id === '' || !matchesFilter(event, options.filter)) continue;
-        events.push(event);
-        if (events.length === options.maxCount) return { events, next: event.position };
-      }
-      if (chunk.length < options.maxCount + 1) return { events };
-    }
-  }
-
-  private async readChunk(
-    backwards: boolean,
-    after: bigint | undefined,
-    maxCount: number,
-  ): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    try {
       const read = this.client.readAll({
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromPosition: after === undefined ? (backwards ? END : START) : toEsdbPosition(after),
-        maxCount,
+        direction: direction === 'backwards' ? BACKWARDS : FORWARDS,
+        fromPosition: toReadPosition(cursor, direction),
+        maxCount: chunk,
       });
-      for await (const resolved of read) {
-        const event = toRecordedEvent(resolved);
-        if (event !== undefined) events.push(event);
-        else if (resolved.event?.position)
-          events.push({ ...systemPlaceholder, position: resolved.event.position.commit });
+      const chunkStart = cursor;
+      let scanned = 0;
+      try {
+        for await (const resolved of read) {
+          scanned += 1;
+          const position = commitPositionOf(resolved);
+          // The read starts at the cursor inclusively: skip the event at exactly `after`.
+          if (position === undefined || !isPastCursor(position, cursor, direction)) continue;
+          cursor = position;
+          const event = toRecordedEvent(resolved);
+          if (event === undefined || !matchesFilter(event, options.filter)) continue;
+          events.push(event);
+          if (events.length === options.maxCount) return { events, next: position };
+        }
+      } catch (error) {
+        throw translateError(error);
+      } finally {
+        await cancel(read);
       }
-    } catch (error) {
-      throw translateError(error);
+      if (scanned < chunk) return { events };
+      if (cursor === chunkStart) {
+        throw new Error(
+          `EventStoreDB: a full read of $all made no progress from ${String(cursor)}`,
+        );
+      }
     }
-    return events;
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Observable<RecordedEvent> {
-    return new Observable<RecordedEvent>((subscriber) => {
-      let checkpoint = options.after;
-      let stopped = false;
-      let current: { unsubscribe(): Promise<void> } | undefined;
-      const run = async (): Promise<void> => {
-        let failures = 0;
-        while (!stopped) {
-          try {
-            const subscription = this.client.subscribeToAll({
-              fromPosition: checkpoint === undefined ? START : toEsdbPosition(checkpoint),
-              filter: toServerFilter(options.filter),
-            });
-            current = subscription;
-            for await (const resolved of subscription) {
-              failures = 0;
-              const event = toRecordedEvent(resolved);
-              if (event === undefined || (checkpoint !== undefined && event.position <= checkpoint))
-                continue;
-              if (matchesFilter(event, options.filter)) subscriber.next(event);
-              checkpoint = event.position;
-              if (stopped) break;
-            }
-            if (stopped) break;
-          } catch (error) {
-            if (stopped || this.closed) break;
-            failures++;
-            const delay = Math.min(MAX_RESUBSCRIBE_DELAY_MS, 100 * 2 ** failures);
-            await new Promise((resolve) => setTimeout(resolve, delay));
-            if (failures > 50) throw translateError(error);
-          }
-        }
-        subscriber.complete();
-      };
-      run().catch((error: unknown) => subscriber.error(error));
-      return () => {
-        stopped = true;
-        void current?.unsubscribe();
-      };
-    });
+    if (this.closed) return throwError(() => new StoreUsageError('the event store is closed'));
+    return followAll(
+      (request) => this.client.subscribeToAll(request),
+      options,
+      this.options.resubscribe ?? DEFAULT_RESUBSCRIBE_POLICY,
+    ).pipe(takeUntil(this.closing));
   }
 
   async headPosition(): Promise<bigint | undefined> {
@@ -188,23 +173,40 @@ export class EventStoreDbEventStore implements EventStore {
 
   async ping(): Promise<boolean> {
     if (this.closed) return false;
+    const deadline = this.options.pingDeadlineMs ?? 2_000;
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), deadline + 500);
+    });
     try {
-      const read = this.client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
-        maxCount: 1,
-        deadline: 2_000,
-      });
-      for await (const _ of read) break;
-      return true;
+      return await Promise.race([this.readOne(deadline), givenUp]);
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readOne(deadline: number): Promise<boolean> {
+    const read = this.client.readAll({
+      direction: BACKWARDS,
+      fromPosition: END,
+      maxCount: 1,
+      deadline,
+    });
+    try {
+      for await (const _ of read) break;
+      return true;
+    } finally {
+      await cancel(read);
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.next();
+    this.closing.complete();
     await this.client.dispose();
   }
 
@@ -213,24 +215,14 @@ export class EventStoreDbEventStore implements EventStore {
   }
 }
 
-/** Stands in for a system event inside a read chunk, so paging advances past it; never returned. */
-const systemPlaceholder: RecordedEvent = {
-  id: '',
-  type: '$system',
-  streamId: '$system',
-  revision: -1n,
-  position: -1n,
-  data: {},
-  metadata: {},
-  created: new Date(0),
-};
-
-function validateMaxCount(maxCount: number): void {
-  if (!Number.isSafeInteger(maxCount) || maxCount <= 0) {
-    throw new StoreUsageError(`maxCount must be a positive whole number, got ${maxCount}`);
-  }
+/** Stops a read the server may still be sending (breaking out of the loop does not). */
+async function cancel<E>(read: StreamingRead<E>): Promise<void> {
+  await read.cancel().catch(() => undefined);
 }
 
-export function connectEventStoreDb(connectionString: string): EventStoreDbEventStore {
-  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString));
+export function connectEventStoreDb(
+  connectionString: string,
+  options: EventStoreDbOptions = {},
+): EventStore {
+  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
 }
