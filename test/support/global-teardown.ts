@@ -1,3 +1,6 @@
+/** Stops the EventStoreDB container the global setup started, if it started one. */
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__ESDB_CONTAINER__?.stop();
+  const container = globalThis.__ESDB_CONTAINER__;
+  globalThis.__ESDB_CONTAINER__ = undefined;
+  await container?.stop();
 }
