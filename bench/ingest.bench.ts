@@ -93,8 +93,8 @@ function line(name: string, result: LoadResult, baseline?: LoadResult): string {
 }
 
 async function main(): Promise<void> {
-  const growsurf = growsurfDeliveries(40_000);
-  const wix = wixDeliveries(12_000);
+  const growsurf = growsurfDeliveries(62_000);
+  const wix = wixDeliveries(26_000);
   const sample = growsurf[0]!.body;
   console.log(
     `bench:ingest on ${process.version}, ${CONNECTIONS} connections, bodies ~${sample.length} bytes`,
