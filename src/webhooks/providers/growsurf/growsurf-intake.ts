@@ -5,13 +5,14 @@
 import type { WebhooksConfig } from '../../../config/app-config';
 import type { JsonObject } from '../../../event-store/event-store.port';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { rejectMalformed, rejectNotConfigured, WebhookRejection } from '../../webhook-rejection';
+import { checkEnvelope } from '../../envelope-validation';
+import { rejectNotConfigured, WebhookRejection } from '../../webhook-rejection';
 import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
-import { objectAt } from '../shared/json-access';
 import { parseBeforeVerifying } from '../shared/parse-before-verifying';
 import { secretsForTenant } from '../shared/secret-selection';
 import { describeGrowsurfDelivery, growsurfCampaignOf } from './growsurf-dedupe';
+import { GrowsurfEnvelope } from './growsurf-envelope.dto';
 import { isGrowsurfEvent } from './growsurf-events';
 import { verifyGrowsurfSignature } from './growsurf-signature';
 
@@ -48,13 +49,9 @@ export function createGrowsurfIntake(config: WebhooksConfig['growsurf']): Accept
   };
 }
 
-/** Only what intake needs: the event name and a `data` object. */
+/** Only what intake needs: the event name, its time and a `data` object. */
 function requireEnvelope(body: JsonObject): string {
-  if (typeof body.event !== 'string' || body.event === '') {
-    throw rejectMalformed('"event" must be a non-empty string');
-  }
-  if (objectAt(body, 'data') === undefined) throw rejectMalformed('"data" must be a JSON object');
-  return body.event;
+  return checkEnvelope(GrowsurfEnvelope, body, 'GrowSurf body').event;
 }
 
 function describe(
