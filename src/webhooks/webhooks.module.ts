@@ -1,6 +1,19 @@
 import { Module } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { UNSUBSCRIBE_LOOKUP } from './unsubscribe-lookup';
+import { unsubscribesFromLog } from './unsubscribes-from-log';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-@Module({ controllers: [WebhooksController], providers: [WebhooksService] })
+@Module({
+  controllers: [WebhooksController],
+  providers: [
+    WebhooksService,
+    {
+      provide: UNSUBSCRIBE_LOOKUP,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => unsubscribesFromLog(store),
+    },
+  ],
+})
 export class WebhooksModule {}

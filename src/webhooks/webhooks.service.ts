@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { CLOCK, type Clock } from '../ledger/clock';
@@ -33,7 +33,7 @@ export class WebhooksService {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Optional() @Inject(UNSUBSCRIBE_LOOKUP) private readonly unsubscribes?: UnsubscribeLookup,
+    @Inject(UNSUBSCRIBE_LOOKUP) private readonly unsubscribes: UnsubscribeLookup,
   ) {
     this.intakes = createWebhookIntakes(config.webhooks);
   }
@@ -57,7 +57,7 @@ export class WebhooksService {
       message: describe(outcome),
     };
     const email = checkUnsubscribeEmailOf(event);
-    if (email === null || this.unsubscribes === undefined) return answer;
+    if (email === null) return answer;
     const unsubscribed = await this.unsubscribes.isUnsubscribed(
       event.tenantId,
       email,

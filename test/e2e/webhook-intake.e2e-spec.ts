@@ -108,6 +108,29 @@ describe('webhook intake over HTTP', () => {
     expect(await countFor([...eventIds][0] as string)).toBe(1);
   });
 
+  it("answers Talkable's unsubscribe check from the unsubscribes recorded so far", async () => {
+    const check = talkableFixture('check-unsubscribe') as Record<string, any>;
+    const before = await post(app.url, talkableDelivery(check));
+    expect(before.body).toMatchObject({ status: 'recorded', unsubscribed: false });
+    expect((await post(app.url, talkableDelivery(talkableFixture('unsubscribe')))).status).toBe(
+      200,
+    );
+    const after = await post(
+      app.url,
+      talkableDelivery({
+        ...check,
+        payload: { ...check.payload, email_type: 'advocate_rewards_paid' },
+      }),
+    );
+    expect(after.body).toMatchObject({ status: 'recorded', unsubscribed: true });
+    const otherRecipient = { ...check.payload, recipient: { email: 'someone.else@example.com' } };
+    expect(
+      (await post(app.url, talkableDelivery({ ...check, payload: otherRecipient }))).body,
+    ).toMatchObject({
+      unsubscribed: false,
+    });
+  });
+
   it('records a verified delivery of an unknown event type and says it is not understood yet', async () => {
     const answer = await post(
       app.url,
