@@ -109,7 +109,7 @@ describe('webhook intake over HTTP', () => {
   });
 
   it("answers Talkable's unsubscribe check from the unsubscribes recorded so far", async () => {
-    const check = talkableFixture('check-unsubscribe') as Record<string, any>;
+    const check = talkableFixture('check-unsubscribe') as { payload: Record<string, unknown> };
     const before = await post(app.url, talkableDelivery(check));
     expect(before.body).toMatchObject({ status: 'recorded', unsubscribed: false });
     expect((await post(app.url, talkableDelivery(talkableFixture('unsubscribe')))).status).toBe(
