@@ -14,8 +14,14 @@ export interface WireBatch {
   readonly created: bigint;
 }
 
-/** Per append: the new revision and log position, or the stream's actual revision (null: no stream). */
+/**
+ * Per append: the new revision and log position; or the stream's actual
+ * revision when the expectation failed (null: no stream); or why the database
+ * refused this append alone.
+ */
 export type WireOutcome =
-  { readonly ok: readonly [bigint, bigint] } | { readonly conflict: bigint | null };
+  | { readonly ok: readonly [bigint, bigint] }
+  | { readonly conflict: bigint | null }
+  | { readonly failure: string };
 
 export function createBatchWriter(db: Database.Database): (batch: WireBatch) => WireOutcome[];

@@ -5,7 +5,11 @@
  * which loads it without a TypeScript toolchain. Types: batch-writer.d.ts.
  *
  * An append either writes all its events or none: the expected-state check
- * runs before its first insert, and revisions are computed here.
+ * runs before its first insert, and revisions are computed here. Appends are
+ * applied in arrival order, so of two "no_stream" appends to one stream in a
+ * batch the first wins. If the database refuses the batch (an error other than
+ * a failed expectation), the batch is retried one append per transaction so
+ * that only the append the database refuses fails.
  */
 function createBatchWriter(db) {
   const currentRevision = db.prepare(
@@ -26,6 +30,7 @@ function createBatchWriter(db) {
   function writeOne(append, created) {
     const actual = currentRevision.get(append.stream).revision;
     if (!expectationHolds(append.expected, actual)) return { conflict: actual };
+    // An empty append writes nothing and, like EventStoreDB, reports -1 for a missing stream.
     let revision = actual === null ? -1n : actual;
     let position = null;
     for (const [eventId, type, data, metadata] of append.rows) {
@@ -38,11 +43,25 @@ function createBatchWriter(db) {
     return { ok: [revision, position] };
   }
 
-  const transaction = db.transaction((batch) =>
+  const writeAll = db.transaction((batch) =>
     batch.appends.map((append) => writeOne(append, batch.created)),
   );
+  const writeAlone = db.transaction(writeOne);
 
-  return (batch) => transaction.immediate(batch);
+  return (batch) => {
+    try {
+      return writeAll.immediate(batch);
+    } catch (error) {
+      if (batch.appends.length < 2) throw error;
+      return batch.appends.map((append) => {
+        try {
+          return writeAlone.immediate(append, batch.created);
+        } catch (alone) {
+          return { failure: String(alone && alone.message ? alone.message : alone) };
+        }
+      });
+    }
+  };
 }
 
 module.exports = { createBatchWriter };
