@@ -12,6 +12,8 @@ import { createBatchWriter, type WireBatch, type WireOutcome } from './batch-wri
 
 export interface BatchSink {
   write(batch: WireBatch): Promise<WireOutcome[]>;
+  /** True once the writer can no longer commit (its thread died). */
+  readonly broken: boolean;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export function inlineSink(db: Database.Database): BatchSink {
   const write = createBatchWriter(db);
   return {
     write: async (batch) => write(batch),
+    broken: false,
     close: async () => undefined,
   };
 }
@@ -59,6 +62,9 @@ export function workerSink(file: string): BatchSink {
         pending.set(id, { resolve, reject });
         worker.postMessage({ type: 'batch', id, batch });
       }),
+    get broken() {
+      return broken !== undefined;
+    },
     close: async () => {
       if (broken) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

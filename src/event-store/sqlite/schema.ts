@@ -20,6 +20,8 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('wal_autocheckpoint = 4000');
+  // AUTOINCREMENT: a position is never reused. UNIQUE(stream_id, revision) is
+  // the index that reads streams and finds a stream's current revision.
   db.exec(`
     CREATE TABLE IF NOT EXISTS events (
       position  INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -32,8 +34,6 @@ export function openDatabase(file: string): Database.Database {
       created   INTEGER NOT NULL,
       UNIQUE (stream_id, revision)
     );
-    CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
-    CREATE INDEX IF NOT EXISTS events_by_id ON events (event_id);
   `);
   return db;
 }
@@ -51,7 +51,14 @@ export function prepareStatements(db: Database.Database) {
     streamBackwards: db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
-    /** One page of $all; statements are cached per filter shape. */
+    /**
+     * One page of $all, walked in position order from `after`; statements are
+     * cached per filter shape. Deliberately no index on type or stream: a range
+     * on either cannot be read in position order, so every page would read and
+     * sort all matches of the prefix (quadratic over a long catch-up), while
+     * the position walk reads each row at most once across all pages, and rows
+     * that fail the filter are never parsed.
+     */
     page(options: ReadAllOptions): EventRow[] {
       const backwards = options.direction === 'backwards';
       const types = options.filter?.eventTypePrefixes ?? [];
@@ -60,17 +67,14 @@ export function prepareStatements(db: Database.Database) {
       let statement = pages.get(key);
       if (statement === undefined) {
         const where = [backwards ? 'position < ?' : 'position > ?'];
-        if (types.length > 0)
-          where.push(`(${types.map(() => '(type >= ? AND type < ?)').join(' OR ')})`);
-        if (streams.length > 0) {
-          where.push(`(${streams.map(() => '(stream_id >= ? AND stream_id < ?)').join(' OR ')})`);
-        }
+        if (types.length > 0) where.push(anyPrefix('type', types.length));
+        if (streams.length > 0) where.push(anyPrefix('stream_id', streams.length));
         statement = db.prepare(
           `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${backwards ? 'DESC' : ''} LIMIT ?`,
         );
         pages.set(key, statement);
       }
-      const after = options.after ?? (backwards ? BigInt('9223372036854775807') : 0n);
+      const after = options.after ?? (backwards ? INT64_MAX : 0n);
       return statement.all(
         after,
         ...prefixRanges(types),
@@ -83,9 +87,18 @@ export function prepareStatements(db: Database.Database) {
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
-/** A prefix as a range: BINARY collation compares UTF-8 bytes, and U+10FFFF sorts last. */
-function prefixRanges(prefixes: readonly string[]): string[] {
-  return prefixes.flatMap((prefix) => [prefix, `${prefix}\u{10FFFF}`]);
+const INT64_MAX = 9223372036854775807n;
+
+function anyPrefix(column: string, count: number): string {
+  return `(${Array.from({ length: count }, () => `substr(${column}, 1, ?) = ?`).join(' OR ')})`;
+}
+
+/**
+ * A prefix test as `substr(column, 1, length) = prefix`: exact for every
+ * string, with no LIKE wildcards to escape and no "largest character" bound.
+ */
+function prefixRanges(prefixes: readonly string[]): (string | number)[] {
+  return prefixes.flatMap((prefix) => [[...prefix].length, prefix]);
 }
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Observable, Subject } from 'rxjs';
 import { ConcurrencyError, StoreUnavailableError, StoreUsageError } from '../event-store.errors';
 import type {
@@ -19,9 +19,9 @@ import type {
   RecordedEvent,
   SubscribeToAllOptions,
 } from '../event-store.port';
-import { validateAppend, validateMaxCount } from './append-rules';
+import { toWireAppend, validateMaxCount } from './append-rules';
 import { inlineSink, workerSink, type BatchSink } from './batch-sinks';
-import type { WireAppend, WireBatch, WireOutcome } from './batch-writer';
+import type { WireAppend, WireOutcome } from './batch-writer';
 import {
   openDatabase,
   prepareStatements,
@@ -29,20 +29,19 @@ import {
   type EventRow,
   type Statements,
 } from './schema';
+import { subscribeToLog } from './sqlite-subscription';
 
 export type SqliteEventStoreOptions = { readonly file: string } | { readonly inMemory: true };
 
 interface PendingAppend {
-  readonly stream: string;
-  readonly events: readonly EventData[];
-  readonly options: AppendOptions;
+  readonly wire: WireAppend;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
-/** Upper bound of one flush, so a burst cannot hold the event loop for long. */
+/** Upper bound of one flush, so a burst cannot hold the writer for long. */
 const MAX_APPENDS_PER_FLUSH = 2000;
-const SUBSCRIPTION_PAGE = 500;
+const INT64_MAX = 9223372036854775807n;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
@@ -50,17 +49,19 @@ export class SqliteEventStore implements EventStore {
   flushCount = 0;
   private readonly db: Database.Database;
   private readonly sql: Statements;
+  private readonly sink: BatchSink;
+  private readonly committed = new Subject<void>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private inFlight: Promise<void> | undefined;
   private closed = false;
-  private readonly sink: BatchSink;
-  private readonly committed = new Subject<void>();
+  private closing: Promise<void> | undefined;
 
   constructor(options: SqliteEventStoreOptions) {
     if ('file' in options) mkdirSync(dirname(options.file), { recursive: true });
     this.db = openDatabase('file' in options ? options.file : ':memory:');
     this.sql = prepareStatements(this.db);
+    // A file-backed log commits in a worker thread, so fsync never blocks the event loop.
     this.sink = 'file' in options ? workerSink(options.file) : inlineSink(this.db);
   }
 
@@ -70,9 +71,9 @@ export class SqliteEventStore implements EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      if (this.closed) throw new StoreUsageError('the event store is closed');
-      validateAppend(stream, events);
-      this.queue.push({ stream, events, options, resolve, reject });
+      this.assertOpen();
+      const wire = toWireAppend(stream, events, options.expectedRevision);
+      this.queue.push({ wire, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -87,10 +88,11 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Writes what is queued; the next flush starts as soon as this one ends. */
   private flush(): void {
     if (this.inFlight !== undefined || this.queue.length === 0) return;
     const batch = this.queue.splice(0, MAX_APPENDS_PER_FLUSH);
-    const wire: WireBatch = { appends: batch.map(toWireAppend), created: BigInt(Date.now()) };
+    const wire = { appends: batch.map((pending) => pending.wire), created: BigInt(Date.now()) };
     this.inFlight = this.sink
       .write(wire)
       .then(
@@ -119,7 +121,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateMaxCount(options.maxCount);
     const backwards = options.direction === 'backwards';
-    const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
+    const from = options.fromRevision ?? (backwards ? INT64_MAX : 0n);
     const statement = backwards ? this.sql.streamBackwards : this.sql.streamForwards;
     return (statement.all(stream, from, options.maxCount) as EventRow[]).map(toRecordedEvent);
   }
@@ -127,67 +129,38 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions): Promise<ReadAllPage> {
     this.assertOpen();
     validateMaxCount(options.maxCount);
-    return this.readAllNow(options);
-  }
-
-  /** Synchronous read: no commit can slip in between its head and its page. */
-  private readAllNow(options: ReadAllOptions): ReadAllPage {
-    const rows = this.sql.page(options);
-    const events = rows.map(toRecordedEvent);
+    const events = this.readPage(options);
     const last = events[events.length - 1];
     return { events, next: events.length === options.maxCount && last ? last.position : undefined };
   }
 
+  private readPage(options: ReadAllOptions): RecordedEvent[] {
+    return this.sql.page(options).map(toRecordedEvent);
+  }
+
   subscribeToAll(options: SubscribeToAllOptions = {}): Observable<RecordedEvent> {
-    return new Observable<RecordedEvent>((subscriber) => {
-      let checkpoint = options.after ?? 0n;
-      let wake: (() => void) | undefined;
-      let stopped = false;
-      const notifications = this.committed.subscribe({
-        next: () => wake?.(),
-        complete: () => {
-          stopped = true;
-          wake?.();
-        },
-      });
-      const pull = async (): Promise<void> => {
-        while (!stopped && !subscriber.closed) {
-          if (this.closed) break;
-          const head = (this.sql.head.get() as { position: bigint | null }).position ?? 0n;
-          const page = this.readAllNow({
-            after: checkpoint,
-            maxCount: SUBSCRIPTION_PAGE,
-            filter: options.filter,
-          });
-          for (const event of page.events) {
-            if (subscriber.closed) return;
-            subscriber.next(event);
-            checkpoint = event.position;
-          }
-          if (page.next !== undefined) continue;
-          // Everything up to the head was scanned, matching or not.
-          if (head > checkpoint) checkpoint = head;
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-        subscriber.complete();
-      };
-      pull().catch((error: unknown) => subscriber.error(error));
-      return () => {
-        stopped = true;
-        notifications.unsubscribe();
-        wake?.();
-      };
-    });
+    return subscribeToLog(
+      {
+        isClosed: () => this.closed,
+        committed: this.committed,
+        head: () => this.head() ?? 0n,
+        page: (pageOptions) => this.readPage(pageOptions),
+      },
+      options,
+    );
   }
 
   async headPosition(): Promise<bigint | undefined> {
     this.assertOpen();
+    return this.head();
+  }
+
+  private head(): bigint | undefined {
     return (this.sql.head.get() as { position: bigint | null }).position ?? undefined;
   }
 
   async ping(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.closed || this.sink.broken) return false;
     try {
       this.sql.ping.get();
       return true;
@@ -196,10 +169,17 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Flushes what was already accepted, then closes. Later appends are refused. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Commits what was already accepted, then closes; later appends are refused
+   * and live subscriptions complete. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
     this.closed = true;
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     while (this.inFlight !== undefined || this.queue.length > 0) {
       this.flush();
       await this.inFlight;
@@ -218,29 +198,16 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   return new SqliteEventStore(options);
 }
 
-function toWireAppend({ stream, events, options }: PendingAppend): WireAppend {
-  return {
-    stream,
-    expected: options.expectedRevision,
-    rows: events.map(
-      (event) =>
-        [
-          event.id,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata ?? {}),
-        ] as const,
-    ),
-  };
-}
-
-function settle(pending: PendingAppend, outcome: WireOutcome | undefined): void {
+function settle({ wire, resolve, reject }: PendingAppend, outcome: WireOutcome | undefined): void {
   if (outcome === undefined) {
-    pending.reject(new StoreUnavailableError('the embedded event log lost an append outcome'));
+    reject(new StoreUnavailableError('the embedded event log lost an append outcome'));
   } else if ('ok' in outcome) {
-    pending.resolve({ nextExpectedRevision: outcome.ok[0], position: outcome.ok[1] });
+    resolve({ nextExpectedRevision: outcome.ok[0], position: outcome.ok[1] });
+  } else if ('conflict' in outcome) {
+    reject(new ConcurrencyError(wire.stream, wire.expected, outcome.conflict ?? undefined));
   } else {
-    const actual = outcome.conflict ?? undefined;
-    pending.reject(new ConcurrencyError(pending.stream, pending.options.expectedRevision, actual));
+    reject(
+      new StoreUnavailableError(`the embedded event log refused an append: ${outcome.failure}`),
+    );
   }
 }
