@@ -93,6 +93,23 @@ export function describeEventStoreContract(
         expect(read?.created).toBeInstanceOf(Date);
       });
 
+      it('reads an event appended without metadata with empty metadata', async () => {
+        await store.append(stream('a'), [{ id: randomUUID(), type: 't', data: { n: 1 } }], {
+          expectedRevision: 'any',
+        });
+        const [read] = await store.readStream(stream('a'), { maxCount: 1 });
+        expect(read?.metadata).toEqual({});
+      });
+
+      it('rejects an event id that is not a UUID and writes nothing', async () => {
+        await expect(
+          store.append(stream('a'), [event('t'), { ...event('t'), id: 'not-a-uuid' }], {
+            expectedRevision: 'any',
+          }),
+        ).rejects.toBeInstanceOf(StoreUsageError);
+        expect(await store.readStream(stream('a'), { maxCount: 10 })).toEqual([]);
+      });
+
       it('uses bigint for every revision and position', async () => {
         const result = await store.append(stream('a'), [event('t')], { expectedRevision: 'any' });
         const [read] = await store.readStream(stream('a'), { maxCount: 1 });
@@ -122,6 +139,25 @@ export function describeEventStoreContract(
         );
         const events = await store.readStream(stream('a'), { fromRevision: 1n, maxCount: 2 });
         expect(events.map((e) => e.type)).toEqual(['t.1', 't.2']);
+      });
+
+      it('reads a stream backwards from a given revision', async () => {
+        await store.append(
+          stream('a'),
+          ['t.0', 't.1', 't.2', 't.3'].map((t) => event(t)),
+          { expectedRevision: 'any' },
+        );
+        const events = await store.readStream(stream('a'), {
+          direction: 'backwards',
+          fromRevision: 2n,
+          maxCount: 10,
+        });
+        expect(events.map((e) => e.revision)).toEqual([2n, 1n, 0n]);
+      });
+
+      it('reads past the end of a stream as empty', async () => {
+        await store.append(stream('a'), [event('t')], { expectedRevision: 'any' });
+        expect(await store.readStream(stream('a'), { fromRevision: 1n, maxCount: 10 })).toEqual([]);
       });
 
       it('reads a stream that does not exist as empty', async () => {
@@ -214,6 +250,32 @@ export function describeEventStoreContract(
         expect(await store.readStream(stream('s'), { maxCount: 10 })).toHaveLength(1);
       });
 
+      // EventStoreDB: an empty append to a missing stream succeeds with "no stream"
+      // (-1) as the next expected revision and does not create the stream.
+      it('appends nothing for an empty list and leaves a missing stream missing', async () => {
+        for (const expectedRevision of ['any', 'no_stream'] as const) {
+          const result = await store.append(stream('empty'), [], { expectedRevision });
+          expect(result.nextExpectedRevision).toBe(-1n);
+        }
+        expect(await store.readStream(stream('empty'), { maxCount: 10 })).toEqual([]);
+        await expect(
+          store.append(stream('empty'), [event('t')], { expectedRevision: 'no_stream' }),
+        ).resolves.toMatchObject({ nextExpectedRevision: 0n });
+      });
+
+      it('checks the expected state of an empty append and returns the current revision', async () => {
+        await store.append(stream('s'), [event('t'), event('t')], { expectedRevision: 'any' });
+        await expect(
+          store.append(stream('s'), [], { expectedRevision: 1n }),
+        ).resolves.toMatchObject({ nextExpectedRevision: 1n });
+        const error = await store
+          .append(stream('s'), [], { expectedRevision: 'no_stream' })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConcurrencyError);
+        expect(error).toMatchObject({ actual: 1n });
+        expect(await store.readStream(stream('s'), { maxCount: 10 })).toHaveLength(2);
+      });
+
       it('lets exactly one of two concurrent appenders with the same expected revision win', async () => {
         await store.append(stream('race'), [event('t')], { expectedRevision: 'no_stream' });
         const results = await Promise.allSettled([
@@ -298,6 +360,32 @@ export function describeEventStoreContract(
         expect(page.events.map((e) => e.type)).toEqual(['t.1', 't.3']);
       });
 
+      it('keeps only events matching both filters when both are given', async () => {
+        const kind = `k${randomUUID().slice(0, 8)}`;
+        await store.append(stream('in'), [event(`${kind}.a`), event('other.b')], {
+          expectedRevision: 'any',
+        });
+        await store.append(stream('out'), [event(`${kind}.c`)], { expectedRevision: 'any' });
+        const page = await store.readAll({
+          maxCount: 10,
+          filter: { eventTypePrefixes: [kind], streamPrefixes: [stream('in')] },
+        });
+        expect(page.events.map((e) => e.type)).toEqual([`${kind}.a`]);
+      });
+
+      it('reads nothing forwards after the head', async () => {
+        const { position } = await store.append(stream('end'), [event('t')], {
+          expectedRevision: 'any',
+        });
+        const page = await store.readAll({
+          after: position,
+          maxCount: 10,
+          filter: { streamPrefixes: [prefix] },
+        });
+        expect(page.events).toEqual([]);
+        expect(page.next).toBeUndefined();
+      });
+
       it('reports the position of the last event as the head', async () => {
         const result = await store.append(stream('h'), [event('t')], { expectedRevision: 'any' });
         expect(await store.headPosition()).toBeGreaterThanOrEqual(result.position);
@@ -323,8 +411,9 @@ export function describeEventStoreContract(
 
     describe('catch-up subscription to $all', () => {
       it('delivers history, then live events, with no gap and no duplicate at the hand-over', async () => {
-        const history = 300;
-        const live = 300;
+        // Larger than one catch-up page, so live appends land mid catch-up.
+        const history = 1000;
+        const live = 1000;
         await store.append(
           stream('sub'),
           Array.from({ length: history }, (_, i) => event('t.sub', { n: i })),
@@ -391,16 +480,37 @@ export function describeEventStoreContract(
         expect(events.map((e) => e.type)).toEqual([`${kind}.b`, `${kind}.d`]);
       });
 
+      it('applies stream-prefix filters to the subscription', async () => {
+        await store.append(stream('other'), [event('t.other')], { expectedRevision: 'any' });
+        await store.append(stream('mine'), [event('t.mine.1')], { expectedRevision: 'any' });
+        const events = firstValueFrom(
+          store
+            .subscribeToAll({ filter: { streamPrefixes: [stream('mine')] } })
+            .pipe(take(2), toArray(), timeout(10_000)),
+        );
+        await store.append(stream('other'), [event('t.other')], { expectedRevision: 'any' });
+        await store.append(stream('mine'), [event('t.mine.2')], { expectedRevision: 'any' });
+        expect((await events).map((e) => e.type)).toEqual(['t.mine.1', 't.mine.2']);
+      });
+
       it('stops delivering once unsubscribed', async () => {
+        const filter = { streamPrefixes: [prefix] };
         const seen: RecordedEvent[] = [];
-        const subscription = store
-          .subscribeToAll({ filter: { streamPrefixes: [prefix] } })
-          .subscribe((e) => seen.push(e));
+        let firstSeen!: () => void;
+        const first = new Promise<void>((resolve) => (firstSeen = resolve));
+        const subscription = store.subscribeToAll({ filter }).subscribe((e) => {
+          seen.push(e);
+          firstSeen();
+        });
         await store.append(stream('stop'), [event('t.1')], { expectedRevision: 'any' });
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await first;
         subscription.unsubscribe();
+        // A second subscriber that sees t.2 live proves t.2 reached live subscribers.
+        const later = firstValueFrom(
+          store.subscribeToAll({ filter }).pipe(take(2), toArray(), timeout(10_000)),
+        );
         await store.append(stream('stop'), [event('t.2')], { expectedRevision: 'any' });
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect((await later).map((e) => e.type)).toEqual(['t.1', 't.2']);
         expect(seen.map((e) => e.type)).toEqual(['t.1']);
       });
     });
