@@ -45,8 +45,7 @@ const INT64_MAX = 9223372036854775807n;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
-  /** Transactions committed so far: lets tests see that group commit batches. */
-  flushCount = 0;
+  private flushes = 0;
   private readonly db: Database.Database;
   private readonly sql: Statements;
   private readonly sink: BatchSink;
@@ -63,6 +62,11 @@ export class SqliteEventStore implements EventStore {
     this.sql = prepareStatements(this.db);
     // A file-backed log commits in a worker thread, so fsync never blocks the event loop.
     this.sink = 'file' in options ? workerSink(options.file) : inlineSink(this.db);
+  }
+
+  /** Transactions committed so far: lets tests see that group commit batches. */
+  get flushCount(): number {
+    return this.flushes;
   }
 
   append(
@@ -97,7 +101,7 @@ export class SqliteEventStore implements EventStore {
       .write(wire)
       .then(
         (outcomes) => {
-          this.flushCount++;
+          this.flushes++;
           batch.forEach((pending, index) => settle(pending, outcomes[index]));
           this.committed.next();
         },
