@@ -14,7 +14,7 @@ import {
   type StreamingRead,
 } from '@eventstore/db-client';
 import { Observable, Subject, takeUntil, throwError } from 'rxjs';
-import { StoreUsageError } from '../event-store.errors';
+import { ConcurrencyError, StoreUsageError } from '../event-store.errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -74,6 +74,7 @@ export class EventStoreDbEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(stream, events);
+    if (events.length === 0) return this.appendNothing(stream, options);
     try {
       const result = await this.client.appendToStream(
         stream,
@@ -92,6 +93,24 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (error) {
       throw translateError(error, stream, options.expectedRevision);
     }
+  }
+
+  /**
+   * The client reports an empty append's "no stream" as 0n and no position, so
+   * the contract's answer (-1n for a missing stream, nothing written, the
+   * expected state still checked) is computed from the stream's last event.
+   */
+  private async appendNothing(stream: string, options: AppendOptions): Promise<AppendResult> {
+    const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    const actual = last?.revision;
+    const expected = options.expectedRevision;
+    const holds =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === undefined) ||
+      (expected === 'stream_exists' && actual !== undefined) ||
+      expected === actual;
+    if (!holds) throw new ConcurrencyError(stream, expected, actual);
+    return { nextExpectedRevision: actual ?? -1n, position: (await this.headPosition()) ?? 0n };
   }
 
   async readStream(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
