@@ -11,13 +11,16 @@ export interface Money {
   readonly currency: string;
 }
 
-/** ISO 4217 "no currency": recorded when an amount arrives without one and no default applies. */
+/**
+ * ISO 4217 "no currency": recorded when an amount arrives without one and no
+ * default applies. ISO gives it no minor unit; two decimals keep "5.00" readable.
+ */
 export const NO_CURRENCY = 'XXX';
 
 const THREE_DECIMALS = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
 const NO_DECIMALS = new Set([
   'BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND',
-  'VUV', 'XAF', 'XOF', 'XPF', NO_CURRENCY,
+  'VUV', 'XAF', 'XOF', 'XPF',
 ]); // prettier-ignore
 
 /** Largest magnitude kept, in minor units: fits a signed 64-bit SQLite INTEGER. */

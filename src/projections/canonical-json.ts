@@ -1,0 +1,27 @@
+/**
+ * Stable JSON for stored documents: object keys sorted at every level, so a
+ * document rebuilt from the log is byte-identical to the live one however its
+ * fields were assembled.
+ */
+export type CanonicalValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly CanonicalValue[]
+  | { readonly [key: string]: CanonicalValue | undefined };
+
+export function canonicalJson(value: CanonicalValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const parts: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const child = value[key];
+    if (child !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(child)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function isArray(value: CanonicalValue): value is readonly CanonicalValue[] {
+  return Array.isArray(value);
+}

@@ -1,0 +1,71 @@
+/**
+ * Narrows a stored event back into the `WebhookReceived` facts projections use.
+ * The log is treated as untrusted JSON: a shape that does not fit is reported,
+ * never thrown.
+ */
+import type { JsonObject, RecordedEvent } from '../event-store/event-store.port';
+import type { Cause } from '../ledger/reward-ledger';
+import type { Provider } from '../ledger/webhook-received';
+import { booleanAt, objectAt, textAt } from './json-guards';
+import type { ProjectedEvent } from './projection';
+
+const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
+
+export interface WebhookFacts {
+  readonly provider: Provider;
+  readonly source: string;
+  readonly providerEventType: string;
+  readonly tenantId: string | null;
+  readonly entity: {
+    readonly fqdn: string | null;
+    readonly id: string | null;
+    readonly sequence: string | null;
+  };
+  readonly receivedAt: string;
+  readonly understood: boolean;
+  readonly payload: JsonObject;
+}
+
+export function causeOf(event: RecordedEvent, receivedAt: string): Cause {
+  return {
+    eventId: event.id,
+    position: event.position,
+    streamId: event.streamId,
+    providerType: event.type,
+    receivedAt,
+  };
+}
+
+/** The projected form of a stored delivery, or why it has none. */
+export function readWebhookEvent(
+  event: RecordedEvent,
+): ProjectedEvent | { readonly error: string } {
+  const data = event.data;
+  const provider = PROVIDERS.find((p) => p === data.provider);
+  const payload = objectAt(data, 'payload');
+  const providerEventType = textAt(data, 'providerEventType');
+  if (provider === undefined) return { error: 'not a webhook delivery: unknown provider' };
+  if (payload === undefined || providerEventType === null) {
+    return { error: 'not a webhook delivery: no payload or event type' };
+  }
+  const entity = objectAt(data, 'entity');
+  const sequence = textAt(entity, 'sequence');
+  const receivedAt = textAt(data, 'receivedAt') ?? event.created.toISOString();
+  return {
+    cause: causeOf(event, receivedAt),
+    webhook: {
+      provider,
+      source: textAt(data, 'source') ?? provider,
+      providerEventType,
+      tenantId: textAt(data, 'tenantId'),
+      entity: {
+        fqdn: textAt(entity, 'fqdn'),
+        id: textAt(entity, 'id'),
+        sequence: sequence !== null && /^\d{1,20}$/.test(sequence) ? sequence : null,
+      },
+      receivedAt,
+      understood: booleanAt(data, 'understood') ?? false,
+      payload,
+    },
+  };
+}
