@@ -1,0 +1,232 @@
+/**
+ * Typed queries over the read models, for the REST controllers: every list is
+ * sorted with a unique tie-breaker (the key), so the same log always gives the
+ * same answers, byte for byte.
+ */
+import type {
+  CampaignDoc,
+  ParticipantDoc,
+  ReferralDoc,
+  RewardDoc,
+} from './ledger/ledger-documents';
+import {
+  countReferrals,
+  participantView,
+  type ParticipantView,
+  type ReferralCounts,
+} from './participant-view';
+import type { ReviewRequestDoc } from './reviews/review-requests.projection';
+import {
+  referralWhere,
+  toEntryView,
+  type CampaignView,
+  type EntrySqlRow,
+  type LeaderboardRow,
+  type LedgerEntryView,
+  type Page,
+  type Paged,
+  type ReferralFilter,
+} from './read-model-rows';
+import type { ProblemRow, ReadModelStore } from './storage/read-model-store';
+import { unsubscribeKey } from './unsubscribes/unsubscribes.projection';
+
+export class ReadModels {
+  constructor(private readonly store: ReadModelStore) {}
+
+  private get db() {
+    return this.store.db;
+  }
+
+  getParticipant(key: string): ParticipantView | undefined {
+    const participant = this.document<ParticipantDoc>('participant', key);
+    if (participant === undefined) return undefined;
+    return participantView(
+      participant,
+      this.referrals({ advocateKey: key }),
+      this.referrals({ friendKey: key }),
+      this.rewardsOf(key),
+    );
+  }
+
+  findParticipantsByEmail(email: string): ParticipantDoc[] {
+    return this.bodies<ParticipantDoc>(
+      `SELECT body FROM documents WHERE collection = 'participant'
+       AND json_extract(body, '$.email') = ? ORDER BY key`,
+      email.trim().toLowerCase(),
+    );
+  }
+
+  listReferrals(filter: ReferralFilter, page: Page): Paged<ReferralDoc> {
+    const { where, values } = referralWhere(filter);
+    const total = this.count(`SELECT COUNT(*) AS n FROM documents WHERE ${where}`, ...values);
+    const items = this.bodies<ReferralDoc>(
+      `SELECT body FROM documents WHERE ${where} ORDER BY key LIMIT ? OFFSET ?`,
+      ...values,
+      page.limit,
+      page.offset,
+    );
+    return { items, total, ...page };
+  }
+
+  listRewards(ownerKey: string, page: Page): Paged<RewardDoc> {
+    const all = this.rewardsOf(ownerKey);
+    return { items: all.slice(page.offset, page.offset + page.limit), total: all.length, ...page };
+  }
+
+  /** Every reward state change of a participant, in log order: explains each balance. */
+  getRewardHistory(participantKey: string): LedgerEntryView[] {
+    return this.entries(`owner_key = ? AND entity_kind = 'reward'`, participantKey);
+  }
+
+  /** Every change recorded for one document (reward, referral, participant, review request). */
+  getEntityHistory(entityKey: string): LedgerEntryView[] {
+    return this.entries('entity_key = ?', entityKey);
+  }
+
+  listLeaderboard(campaignKey: string, page: Page): Paged<LeaderboardRow> {
+    const scope = `collection = 'referral' AND json_extract(body, '$.campaignKey') = ?
+      AND json_extract(body, '$.advocateKey') IS NOT NULL`;
+    const total = this.count(
+      `SELECT COUNT(DISTINCT json_extract(body, '$.advocateKey')) AS n FROM documents WHERE ${scope}`,
+      campaignKey,
+    );
+    const rows = this.db
+      .prepare<unknown[], { advocate: string; approved: bigint; total: bigint; p: string | null }>(
+        `SELECT r.advocate, r.approved, r.total, p.body AS p FROM (
+           SELECT json_extract(body, '$.advocateKey') AS advocate,
+                  SUM(json_extract(body, '$.status') = 'approved') AS approved, COUNT(*) AS total
+           FROM documents WHERE ${scope} GROUP BY advocate) r
+         LEFT JOIN documents p ON p.collection = 'participant' AND p.key = r.advocate
+         ORDER BY r.approved DESC, r.total DESC, r.advocate ASC LIMIT ? OFFSET ?`,
+      )
+      .all(campaignKey, page.limit, page.offset);
+    const items = rows.map((row, index): LeaderboardRow => {
+      const participant = row.p === null ? undefined : (JSON.parse(row.p) as ParticipantDoc);
+      return {
+        place: page.offset + index + 1,
+        participantKey: row.advocate,
+        email: participant?.email ?? null,
+        name: participant?.name ?? null,
+        approved: Number(row.approved),
+        total: Number(row.total),
+      };
+    });
+    return { items, total, ...page };
+  }
+
+  getCampaign(key: string): CampaignView | undefined {
+    const campaign = this.document<CampaignDoc>('campaign', key);
+    return campaign === undefined ? undefined : { campaign, referrals: this.campaignCounts(key) };
+  }
+
+  listCampaigns(page: Page): Paged<CampaignView> {
+    const total = this.count(`SELECT COUNT(*) AS n FROM documents WHERE collection = 'campaign'`);
+    const items = this.bodies<CampaignDoc>(
+      `SELECT body FROM documents WHERE collection = 'campaign' ORDER BY key LIMIT ? OFFSET ?`,
+      page.limit,
+      page.offset,
+    ).map((campaign) => ({ campaign, referrals: this.campaignCounts(campaign.key) }));
+    return { items, total, ...page };
+  }
+
+  getReviewRequest(key: string): ReviewRequestDoc | undefined {
+    return this.document<ReviewRequestDoc>('review-request', key);
+  }
+
+  listReviewRequests(
+    tenant: string,
+    page: Page,
+    options: { includeDeleted?: boolean } = {},
+  ): Paged<ReviewRequestDoc> {
+    const where = `collection = 'review-request' AND json_extract(body, '$.tenant') = ?
+      ${options.includeDeleted === true ? '' : `AND json_extract(body, '$.deleted') = 0`}`;
+    const total = this.count(`SELECT COUNT(*) AS n FROM documents WHERE ${where}`, tenant);
+    const items = this.bodies<ReviewRequestDoc>(
+      `SELECT body FROM documents WHERE ${where} ORDER BY key LIMIT ? OFFSET ?`,
+      tenant,
+      page.limit,
+      page.offset,
+    );
+    return { items, total, ...page };
+  }
+
+  /** Answers Talkable's `check_unsubscribe_web_hook` from the unsubscribes recorded so far. */
+  isUnsubscribed(site: string | null, email: string): boolean {
+    return this.document('unsubscribe', unsubscribeKey(site, email)) !== undefined;
+  }
+
+  listNotUnderstood(page: Page): Paged<Omit<ProblemRow, 'position'> & { position: string }> {
+    const total = this.count('SELECT COUNT(*) AS n FROM not_understood');
+    const items = this.db
+      .prepare<
+        unknown[],
+        {
+          projection: string;
+          position: bigint;
+          event_id: string;
+          event_type: string;
+          reason: string;
+        }
+      >(`SELECT * FROM not_understood ORDER BY position, projection LIMIT ? OFFSET ?`)
+      .all(page.limit, page.offset)
+      .map((r) => ({
+        projection: r.projection,
+        position: r.position.toString(),
+        eventId: r.event_id,
+        eventType: r.event_type,
+        message: r.reason,
+      }));
+    return { items, total, ...page };
+  }
+
+  private campaignCounts(key: string): ReferralCounts {
+    return countReferrals(
+      this.db
+        .prepare<[string], { status: string }>(
+          `SELECT json_extract(body, '$.status') AS status FROM documents
+           WHERE collection = 'referral' AND json_extract(body, '$.campaignKey') = ?`,
+        )
+        .all(key),
+    );
+  }
+
+  private referrals(filter: ReferralFilter): ReferralDoc[] {
+    const { where, values } = referralWhere(filter);
+    return this.bodies<ReferralDoc>(
+      `SELECT body FROM documents WHERE ${where} ORDER BY key`,
+      ...values,
+    );
+  }
+
+  private rewardsOf(ownerKey: string): RewardDoc[] {
+    return this.bodies<RewardDoc>(
+      `SELECT body FROM documents WHERE collection = 'reward'
+       AND json_extract(body, '$.ownerKey') = ? ORDER BY key`,
+      ownerKey,
+    );
+  }
+
+  private entries(where: string, value: string): LedgerEntryView[] {
+    return this.db
+      .prepare<[string], EntrySqlRow>(
+        `SELECT * FROM ledger_entries WHERE ${where} ORDER BY position, seq, projection`,
+      )
+      .all(value)
+      .map(toEntryView);
+  }
+
+  private document<T>(collection: string, key: string): T | undefined {
+    return this.store.loadDocument({ collection, key }) as T | undefined;
+  }
+
+  private bodies<T>(sql: string, ...values: unknown[]): T[] {
+    return this.db
+      .prepare<unknown[], { body: string }>(sql)
+      .all(...values)
+      .map((row) => JSON.parse(row.body) as T);
+  }
+
+  private count(sql: string, ...values: unknown[]): number {
+    return Number(this.db.prepare<unknown[], { n: bigint }>(sql).get(...values)?.n ?? 0n);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The read-model database: documents as canonical JSON (one table, partial
+ * expression indexes per list the queries sort or filter), one ledger entry per
+ * change, and per projection its checkpoint, counters, errors and the events it
+ * could not read. Everything here is rebuilt from the log.
+ */
+export const READ_MODEL_SCHEMA_VERSION = 1;
+
+export const READ_MODEL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS documents (
+  collection TEXT NOT NULL,
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (collection, key)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS referrals_by_advocate
+  ON documents (json_extract(body, '$.advocateKey'), key) WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS referrals_by_friend
+  ON documents (json_extract(body, '$.friendKey'), key) WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS referrals_by_campaign
+  ON documents (json_extract(body, '$.campaignKey'), json_extract(body, '$.advocateKey'))
+  WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS rewards_by_owner
+  ON documents (json_extract(body, '$.ownerKey'), key) WHERE collection = 'reward';
+CREATE INDEX IF NOT EXISTS participants_by_email
+  ON documents (json_extract(body, '$.email'), key) WHERE collection = 'participant';
+CREATE INDEX IF NOT EXISTS review_requests_by_tenant
+  ON documents (json_extract(body, '$.tenant'), key) WHERE collection = 'review-request';
+
+CREATE TABLE IF NOT EXISTS ledger_entries (
+  projection TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  entity_kind TEXT NOT NULL,
+  entity_key TEXT NOT NULL,
+  owner_key TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unchanged', 'duplicate', 'superseded')),
+  event_id TEXT NOT NULL,
+  stream_id TEXT NOT NULL,
+  provider_type TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (projection, position, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_entries_by_owner ON ledger_entries (owner_key, position, seq);
+CREATE INDEX IF NOT EXISTS ledger_entries_by_entity ON ledger_entries (entity_key, position, seq);
+
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+  projection TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  position INTEGER,
+  handled INTEGER NOT NULL DEFAULT 0,
+  not_understood INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS projection_errors (
+  projection TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (projection, position)
+);
+
+CREATE TABLE IF NOT EXISTS not_understood (
+  projection TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (projection, position)
+);
+`;
