@@ -5,6 +5,8 @@ import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import type { Clock } from './ledger/clock';
+import { ProjectionsModule } from './projections/projections.module';
+import { QueriesModule } from './queries/queries.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -18,6 +20,8 @@ export class AppModule {
         EventStoreModule,
         HealthModule,
         WebhooksModule,
+        ProjectionsModule,
+        QueriesModule,
       ],
     };
   }

@@ -53,6 +53,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; retryAfter
     const status = error.getStatus();
     return {
       problem: { type: 'about:blank', title: titleOf(status), status, detail: detailOf(error) },
+      retryAfterSeconds: status === 503 ? 1 : undefined,
     };
   }
   const fastifyStatus = fastifyErrorStatus(error);

@@ -1,0 +1,55 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../access/api-key.guard';
+import { ReadModels } from '../projections/read-models';
+import { keyFromPath } from './keys';
+import { page } from './participants.controller';
+import { ConsistencyQuery, parseQuery } from './query-params';
+import { ReadYourWrites } from './read-your-writes';
+
+@ApiTags('campaigns')
+@ApiBearerAuth()
+@RequireScope('read')
+@Controller('campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Campaigns with their status and referral counts, paginated' })
+  async list(@Query() raw: unknown) {
+    const query = parseQuery(ConsistencyQuery, raw);
+    await this.consistency.reach(query);
+    return this.readModels.listCampaigns(page(query));
+  }
+
+  @Get(':provider/:tenant/:id')
+  @ApiOperation({ summary: 'A campaign: status, counts, winners, reward configuration' })
+  async get(
+    @Param('provider') provider: string,
+    @Param('tenant') tenant: string,
+    @Param('id') id: string,
+    @Query() raw: unknown,
+  ) {
+    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
+    const campaign = this.readModels.getCampaign(keyFromPath(provider, tenant, id));
+    if (campaign === undefined)
+      throw new NotFoundException(`no campaign ${provider}/${tenant}/${id}`);
+    return campaign;
+  }
+
+  @Get(':provider/:tenant/:id/leaderboard')
+  @ApiOperation({ summary: "The campaign's advocates by approved referrals, paginated" })
+  async leaderboard(
+    @Param('provider') provider: string,
+    @Param('tenant') tenant: string,
+    @Param('id') id: string,
+    @Query() raw: unknown,
+  ) {
+    const query = parseQuery(ConsistencyQuery, raw);
+    await this.consistency.reach(query);
+    return this.readModels.listLeaderboard(keyFromPath(provider, tenant, id), page(query));
+  }
+}

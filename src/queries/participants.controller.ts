@@ -1,0 +1,89 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsEmail, IsOptional } from 'class-validator';
+import { RequireScope } from '../access/api-key.guard';
+import { ReadModels } from '../projections/read-models';
+import { keyFromPath } from './keys';
+import { ConsistencyQuery, parseQuery } from './query-params';
+import { ReadYourWrites } from './read-your-writes';
+
+class ParticipantSearch extends ConsistencyQuery {
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+}
+
+@ApiTags('participants')
+@ApiBearerAuth()
+@RequireScope('read')
+@Controller('participants')
+export class ParticipantsController {
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Participants with this email address, across providers' })
+  @ApiQuery({ name: 'email', required: true })
+  async search(@Query() raw: unknown) {
+    const query = parseQuery(ParticipantSearch, raw);
+    await this.consistency.reach(query);
+    if (query.email === undefined)
+      throw new NotFoundException('pass ?email= to search participants');
+    return { items: this.readModels.findParticipantsByEmail(query.email.toLowerCase()) };
+  }
+
+  @Get(':provider/:tenant/:id')
+  @ApiOperation({
+    summary:
+      'A participant as advocate (referral counts, balances per currency and status, points, coupons) and as friend',
+  })
+  @ApiOkResponse({ description: 'Money is a decimal string next to its currency.' })
+  async get(
+    @Param('provider') provider: string,
+    @Param('tenant') tenant: string,
+    @Param('id') id: string,
+    @Query() raw: unknown,
+  ) {
+    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
+    const view = this.readModels.getParticipant(keyFromPath(provider, tenant, id));
+    if (view === undefined)
+      throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
+    return view;
+  }
+
+  @Get(':provider/:tenant/:id/rewards')
+  @ApiOperation({ summary: "A participant's rewards, paginated" })
+  async rewards(
+    @Param('provider') provider: string,
+    @Param('tenant') tenant: string,
+    @Param('id') id: string,
+    @Query() raw: unknown,
+  ) {
+    const query = parseQuery(ConsistencyQuery, raw);
+    await this.consistency.reach(query);
+    return this.readModels.listRewards(keyFromPath(provider, tenant, id), page(query));
+  }
+
+  @Get(':provider/:tenant/:id/history')
+  @ApiOperation({
+    summary: "Every ledger entry behind a participant's rewards, with the delivery that caused it",
+  })
+  async history(
+    @Param('provider') provider: string,
+    @Param('tenant') tenant: string,
+    @Param('id') id: string,
+    @Query() raw: unknown,
+  ) {
+    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
+    const key = keyFromPath(provider, tenant, id);
+    if (this.readModels.getParticipant(key) === undefined)
+      throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
+    return { items: this.readModels.getRewardHistory(key) };
+  }
+}
+
+export function page(query: { limit?: number; offset?: number }) {
+  return { limit: query.limit ?? 50, offset: query.offset ?? 0 };
+}

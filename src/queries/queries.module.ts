@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { CampaignsController } from './campaigns.controller';
+import { ParticipantsController } from './participants.controller';
+import { ProjectionsStatusController } from './projections-status.controller';
+import { ReadYourWrites } from './read-your-writes';
+import { ReferralsController } from './referrals.controller';
+import { ReviewRequestsController } from './review-requests.controller';
+
+@Module({
+  controllers: [
+    ParticipantsController,
+    CampaignsController,
+    ReferralsController,
+    ReviewRequestsController,
+    ProjectionsStatusController,
+  ],
+  providers: [ReadYourWrites],
+})
+export class QueriesModule {}

@@ -1,0 +1,23 @@
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { ProjectionRunner } from '../projections/projection-runner';
+import type { ConsistencyQuery } from './query-params';
+
+const DEFAULT_WAIT_MS = 2_000;
+
+/**
+ * A client that passes the `position` a webhook answer returned gets answers
+ * that include that delivery, or a 503 saying the read models are not there yet.
+ */
+@Injectable()
+export class ReadYourWrites {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  async reach(query: ConsistencyQuery): Promise<void> {
+    if (query.atPosition === undefined) return;
+    const waitMs = query.waitMs ?? DEFAULT_WAIT_MS;
+    if (await this.runner.waitForPosition(BigInt(query.atPosition), waitMs)) return;
+    throw new ServiceUnavailableException(
+      `the read models have not reached log position ${query.atPosition} within ${waitMs} ms; retry`,
+    );
+  }
+}

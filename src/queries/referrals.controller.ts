@@ -1,0 +1,57 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { RequireScope } from '../access/api-key.guard';
+import { ReadModels } from '../projections/read-models';
+import { page } from './participants.controller';
+import { ConsistencyQuery, parseQuery } from './query-params';
+import { ReadYourWrites } from './read-your-writes';
+
+const KEY = /^(wix|talkable|growsurf|refir|standard):[^:]+:.+$/;
+
+class ReferralQuery extends ConsistencyQuery {
+  @IsOptional()
+  @Matches(KEY, { message: 'advocate must be a participant key provider:tenant:id' })
+  advocate?: string;
+
+  @IsOptional()
+  @Matches(KEY, { message: 'friend must be a participant key provider:tenant:id' })
+  friend?: string;
+
+  @IsOptional()
+  @Matches(KEY, { message: 'campaign must be a campaign key provider:tenant:id' })
+  campaign?: string;
+
+  @IsOptional()
+  @IsIn(['pending', 'flagged', 'approved', 'voided', 'blocked', 'removed'])
+  status?: string;
+}
+
+@ApiTags('referrals')
+@ApiBearerAuth()
+@RequireScope('read')
+@Controller('referrals')
+export class ReferralsController {
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Referrals filtered by advocate, friend, campaign or status, paginated',
+  })
+  async list(@Query() raw: unknown) {
+    const query = parseQuery(ReferralQuery, raw);
+    await this.consistency.reach(query);
+    return this.readModels.listReferrals(
+      {
+        advocateKey: query.advocate,
+        friendKey: query.friend,
+        campaignKey: query.campaign,
+        status: query.status,
+      },
+      page(query),
+    );
+  }
+}

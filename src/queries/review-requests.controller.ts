@@ -1,0 +1,50 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IsBooleanString, IsOptional } from 'class-validator';
+import { RequireScope } from '../access/api-key.guard';
+import { ReadModels } from '../projections/read-models';
+import { reviewRequestKey } from '../projections/reviews/review-requests.projection';
+import { page } from './participants.controller';
+import { ConsistencyQuery, parseQuery } from './query-params';
+import { ReadYourWrites } from './read-your-writes';
+
+class ReviewRequestQuery extends ConsistencyQuery {
+  @IsOptional()
+  @IsBooleanString()
+  includeDeleted?: string;
+}
+
+@ApiTags('review requests')
+@ApiBearerAuth()
+@RequireScope('read')
+@Controller('review-requests')
+export class ReviewRequestsController {
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get(':instanceId')
+  @ApiOperation({ summary: 'Review requests of a Wix site (app instance), paginated' })
+  async list(@Param('instanceId') instanceId: string, @Query() raw: unknown) {
+    const query = parseQuery(ReviewRequestQuery, raw);
+    await this.consistency.reach(query);
+    return this.readModels.listReviewRequests(instanceId, page(query), {
+      includeDeleted: query.includeDeleted === 'true',
+    });
+  }
+
+  @Get(':instanceId/:id')
+  @ApiOperation({ summary: 'One review request: status, order, items, recipient' })
+  async get(
+    @Param('instanceId') instanceId: string,
+    @Param('id') id: string,
+    @Query() raw: unknown,
+  ) {
+    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
+    const request = this.readModels.getReviewRequest(reviewRequestKey(instanceId, id));
+    if (request === undefined)
+      throw new NotFoundException(`no review request ${id} on ${instanceId}`);
+    return request;
+  }
+}
