@@ -1,41 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  growsurfDelivery,
-  growsurfFixture,
-  talkableDelivery,
-  talkableFixture,
-  wixDelivery,
-  wixFixture,
-} from '../support/deliveries';
-import { get, post, type HttpDelivery } from '../support/http';
+import { get, post } from '../support/http';
+import { seedHistory } from '../support/seed-history';
 import { startApp, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
 
 const read = { authorization: `Bearer ${TEST_SECRETS.readApiKey}` };
 const admin = { authorization: `Bearer ${TEST_SECRETS.adminApiKey}` };
-
-/** A realistic history from the seed documents' examples, in delivery order. */
-function seedHistory(): HttpDelivery[] {
-  return [
-    growsurfDelivery(growsurfFixture('new-participant-referred')),
-    growsurfDelivery(growsurfFixture('participant-reached-goal-pending')),
-    growsurfDelivery(growsurfFixture('participant-reached-goal-approved')),
-    growsurfDelivery(growsurfFixture('participant-reached-goal-referee')),
-    growsurfDelivery(growsurfFixture('participant-reached-goal-referrer')),
-    growsurfDelivery(growsurfFixture('campaign-ended')),
-    talkableDelivery(talkableFixture('referral-approved')),
-    talkableDelivery(talkableFixture('reward-unpaid')),
-    talkableDelivery(talkableFixture('reward-paid')),
-    wixDelivery(wixFixture('referring-customer-created')),
-    wixDelivery(wixFixture('referred-friend-created')),
-    wixDelivery(wixFixture('referred-friend-updated')),
-    wixDelivery(wixFixture('referral-event-action')),
-    wixDelivery(wixFixture('referral-event-created-reward')),
-    wixDelivery(wixFixture('review-request-created')),
-    wixDelivery(wixFixture('review-request-updated')),
-  ];
-}
 
 const QUERIES = [
   '/participants/growsurf/ct8f71/x9a7uu',
@@ -55,7 +26,7 @@ describe('queries over the projected read models', () => {
 
   beforeAll(async () => {
     app = await startApp();
-    for (const delivery of seedHistory()) {
+    for (const { delivery } of seedHistory()) {
       const answer = await post(app.url, delivery);
       expect(answer.status).toBe(200);
       lastPosition = answer.body.position as string;
