@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccessModule } from './access/access.module';
+import { AuditModule } from './audit/audit.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
@@ -22,6 +23,7 @@ export class AppModule {
         WebhooksModule,
         ProjectionsModule,
         QueriesModule,
+        AuditModule,
       ],
     };
   }

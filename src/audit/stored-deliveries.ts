@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port';
+import {
+  WEBHOOK_STREAM_PREFIX,
+  type Provider,
+  type WebhookReceived,
+} from '../ledger/webhook-received';
+
+const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface StoredDelivery {
+  readonly eventId: string;
+  readonly position: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly recordedAt: string;
+  readonly delivery: WebhookReceived;
+}
+
+/**
+ * A delivery's stream is named after its event id (both derive from the dedupe
+ * key), so the log finds it by id without an index of its own.
+ */
+@Injectable()
+export class StoredDeliveries {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async byEventId(eventId: string): Promise<StoredDelivery | undefined> {
+    if (!UUID.test(eventId)) return undefined;
+    for (const provider of PROVIDERS) {
+      const [event] = await this.store.readStream(
+        `${WEBHOOK_STREAM_PREFIX}${provider}-${eventId.toLowerCase()}`,
+        {
+          maxCount: 1,
+        },
+      );
+      if (event !== undefined) return toStored(event);
+    }
+    return undefined;
+  }
+
+  async byStream(streamId: string): Promise<StoredDelivery | undefined> {
+    const [event] = await this.store.readStream(streamId, { maxCount: 1 });
+    return event === undefined ? undefined : toStored(event);
+  }
+}
+
+function toStored(event: RecordedEvent): StoredDelivery {
+  return {
+    eventId: event.id,
+    position: event.position.toString(),
+    streamId: event.streamId,
+    type: event.type,
+    recordedAt: event.created.toISOString(),
+    delivery: event.data as unknown as WebhookReceived,
+  };
+}
