@@ -2,7 +2,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestj
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ReadModels } from '../projections/read-models';
+import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from '../queries/keys';
 import { ConsistencyQuery, parseQuery } from '../queries/query-params';
 import { ReadYourWrites } from '../queries/read-your-writes';
@@ -15,7 +15,7 @@ import { StoredDeliveries } from './stored-deliveries';
 export class AuditController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly readModels: ReadModels,
+    private readonly projections: LiveProjections,
     private readonly deliveries: StoredDeliveries,
     private readonly consistency: ReadYourWrites,
   ) {}
@@ -34,10 +34,10 @@ export class AuditController {
   ) {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
     const key = keyFromPath(provider, tenant, id);
-    const view = this.readModels.getParticipant(key);
+    const view = this.projections.current.readModels.getParticipant(key);
     if (view === undefined)
       throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
-    const entries = this.readModels.getRewardHistory(key);
+    const entries = this.projections.current.readModels.getRewardHistory(key);
     const verifications = new Map<string, unknown>();
     for (const entry of entries) {
       if (verifications.has(entry.streamId)) continue;

@@ -4,72 +4,42 @@ import {
   Module,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { ledgerProjection } from './ledger/ledger.projection';
-import { ProjectionRunner } from './projection-runner';
-import { ReadModels } from './read-models';
-import { reviewRequestsProjection } from './reviews/review-requests.projection';
-import { ReadModelStore } from './storage/read-model-store';
-import { unsubscribesProjection } from './unsubscribes/unsubscribes.projection';
+import { LiveProjections } from './live-projections';
+import { serviceProjections } from './service-projections';
 
 /**
- * Read models live in DATA_DIR/read-models.sqlite whichever log is used: a
- * disposable cache of the log, caught up by one runner at boot and kept live.
+ * Read models live in DATA_DIR whichever log is used: a disposable cache of
+ * the log, caught up by one runner at boot, kept live, rebuildable beside it.
  */
 @Global()
 @Module({
   providers: [
     {
-      provide: ReadModelStore,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new ReadModelStore({ directory: config.dataDir }),
-    },
-    {
-      provide: ProjectionRunner,
-      inject: [APP_CONFIG, EVENT_STORE, ReadModelStore],
-      useFactory: (config: AppConfig, store: EventStore, readModels: ReadModelStore) =>
-        new ProjectionRunner({
-          store,
-          readModels,
-          projections: [
-            ledgerProjection({ defaultCurrencies: config.defaultCurrencies }),
-            reviewRequestsProjection,
-            unsubscribesProjection,
-          ],
-        }),
-    },
-    {
-      provide: ReadModels,
-      inject: [ReadModelStore],
-      useFactory: (store: ReadModelStore) => new ReadModels(store),
+      provide: LiveProjections,
+      inject: [APP_CONFIG, EVENT_STORE],
+      useFactory: (config: AppConfig, store: EventStore) =>
+        new LiveProjections(store, config.dataDir, serviceProjections(config)),
     },
   ],
-  exports: [ProjectionRunner, ReadModels, ReadModelStore],
+  exports: [LiveProjections],
 })
-export class ProjectionsModule
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
+export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projections');
 
-  constructor(
-    private readonly runner: ProjectionRunner,
-    private readonly readModels: ReadModelStore,
-  ) {}
+  constructor(private readonly projections: LiveProjections) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
-    this.logger.log('projections started from their checkpoints');
+    await this.projections.start();
+    this.logger.log(
+      `projections started from their checkpoints (${this.projections.current.fileName})`,
+    );
   }
 
-  /** Before the log closes: the runner commits what it folded and lets go of its subscription. */
+  /** Before the log closes: runners commit what they folded and let go of their subscriptions. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
-  }
-
-  onApplicationShutdown(): void {
-    this.readModels.close();
+    await this.projections.stop();
   }
 }

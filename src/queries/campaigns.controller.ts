@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
-import { ReadModels } from '../projections/read-models';
+import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from './keys';
 import { page } from './participants.controller';
 import { ConsistencyQuery, parseQuery } from './query-params';
@@ -13,7 +13,7 @@ import { ReadYourWrites } from './read-your-writes';
 @Controller('campaigns')
 export class CampaignsController {
   constructor(
-    private readonly readModels: ReadModels,
+    private readonly projections: LiveProjections,
     private readonly consistency: ReadYourWrites,
   ) {}
 
@@ -22,7 +22,7 @@ export class CampaignsController {
   async list(@Query() raw: unknown) {
     const query = parseQuery(ConsistencyQuery, raw);
     await this.consistency.reach(query);
-    return this.readModels.listCampaigns(page(query));
+    return this.projections.current.readModels.listCampaigns(page(query));
   }
 
   @Get(':provider/:tenant/:id')
@@ -34,7 +34,9 @@ export class CampaignsController {
     @Query() raw: unknown,
   ) {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const campaign = this.readModels.getCampaign(keyFromPath(provider, tenant, id));
+    const campaign = this.projections.current.readModels.getCampaign(
+      keyFromPath(provider, tenant, id),
+    );
     if (campaign === undefined)
       throw new NotFoundException(`no campaign ${provider}/${tenant}/${id}`);
     return campaign;
@@ -50,6 +52,9 @@ export class CampaignsController {
   ) {
     const query = parseQuery(ConsistencyQuery, raw);
     await this.consistency.reach(query);
-    return this.readModels.listLeaderboard(keyFromPath(provider, tenant, id), page(query));
+    return this.projections.current.readModels.listLeaderboard(
+      keyFromPath(provider, tenant, id),
+      page(query),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { ReadModels } from '../projections/read-models';
+import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from './keys';
 import { ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
@@ -19,7 +19,7 @@ class ParticipantSearch extends ConsistencyQuery {
 @Controller('participants')
 export class ParticipantsController {
   constructor(
-    private readonly readModels: ReadModels,
+    private readonly projections: LiveProjections,
     private readonly consistency: ReadYourWrites,
   ) {}
 
@@ -31,7 +31,9 @@ export class ParticipantsController {
     await this.consistency.reach(query);
     if (query.email === undefined)
       throw new NotFoundException('pass ?email= to search participants');
-    return { items: this.readModels.findParticipantsByEmail(query.email.toLowerCase()) };
+    return {
+      items: this.projections.current.readModels.findParticipantsByEmail(query.email.toLowerCase()),
+    };
   }
 
   @Get(':provider/:tenant/:id')
@@ -47,7 +49,9 @@ export class ParticipantsController {
     @Query() raw: unknown,
   ) {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const view = this.readModels.getParticipant(keyFromPath(provider, tenant, id));
+    const view = this.projections.current.readModels.getParticipant(
+      keyFromPath(provider, tenant, id),
+    );
     if (view === undefined)
       throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
     return view;
@@ -63,7 +67,10 @@ export class ParticipantsController {
   ) {
     const query = parseQuery(ConsistencyQuery, raw);
     await this.consistency.reach(query);
-    return this.readModels.listRewards(keyFromPath(provider, tenant, id), page(query));
+    return this.projections.current.readModels.listRewards(
+      keyFromPath(provider, tenant, id),
+      page(query),
+    );
   }
 
   @Get(':provider/:tenant/:id/history')
@@ -78,9 +85,9 @@ export class ParticipantsController {
   ) {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
     const key = keyFromPath(provider, tenant, id);
-    if (this.readModels.getParticipant(key) === undefined)
+    if (this.projections.current.readModels.getParticipant(key) === undefined)
       throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
-    return { items: this.readModels.getRewardHistory(key) };
+    return { items: this.projections.current.readModels.getRewardHistory(key) };
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { LiveProjections } from '../projections/live-projections';
 import type { ConsistencyQuery } from './query-params';
 
 const DEFAULT_WAIT_MS = 2_000;
@@ -10,12 +10,13 @@ const DEFAULT_WAIT_MS = 2_000;
  */
 @Injectable()
 export class ReadYourWrites {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(private readonly projections: LiveProjections) {}
 
   async reach(query: ConsistencyQuery): Promise<void> {
     if (query.atPosition === undefined) return;
     const waitMs = query.waitMs ?? DEFAULT_WAIT_MS;
-    if (await this.runner.waitForPosition(BigInt(query.atPosition), waitMs)) return;
+    if (await this.projections.current.runner.waitForPosition(BigInt(query.atPosition), waitMs))
+      return;
     throw new ServiceUnavailableException(
       `the read models have not reached log position ${query.atPosition} within ${waitMs} ms; retry`,
     );

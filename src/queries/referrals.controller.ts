@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { ReadModels } from '../projections/read-models';
+import { LiveProjections } from '../projections/live-projections';
 import { page } from './participants.controller';
 import { ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
@@ -33,7 +33,7 @@ class ReferralQuery extends ConsistencyQuery {
 @Controller('referrals')
 export class ReferralsController {
   constructor(
-    private readonly readModels: ReadModels,
+    private readonly projections: LiveProjections,
     private readonly consistency: ReadYourWrites,
   ) {}
 
@@ -44,7 +44,7 @@ export class ReferralsController {
   async list(@Query() raw: unknown) {
     const query = parseQuery(ReferralQuery, raw);
     await this.consistency.reach(query);
-    return this.readModels.listReferrals(
+    return this.projections.current.readModels.listReferrals(
       {
         advocateKey: query.advocate,
         friendKey: query.friend,

@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsBooleanString, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { ReadModels } from '../projections/read-models';
+import { LiveProjections } from '../projections/live-projections';
 import { reviewRequestKey } from '../projections/reviews/review-requests.projection';
 import { page } from './participants.controller';
 import { ConsistencyQuery, parseQuery } from './query-params';
@@ -20,7 +20,7 @@ class ReviewRequestQuery extends ConsistencyQuery {
 @Controller('review-requests')
 export class ReviewRequestsController {
   constructor(
-    private readonly readModels: ReadModels,
+    private readonly projections: LiveProjections,
     private readonly consistency: ReadYourWrites,
   ) {}
 
@@ -29,7 +29,7 @@ export class ReviewRequestsController {
   async list(@Param('instanceId') instanceId: string, @Query() raw: unknown) {
     const query = parseQuery(ReviewRequestQuery, raw);
     await this.consistency.reach(query);
-    return this.readModels.listReviewRequests(instanceId, page(query), {
+    return this.projections.current.readModels.listReviewRequests(instanceId, page(query), {
       includeDeleted: query.includeDeleted === 'true',
     });
   }
@@ -42,7 +42,9 @@ export class ReviewRequestsController {
     @Query() raw: unknown,
   ) {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const request = this.readModels.getReviewRequest(reviewRequestKey(instanceId, id));
+    const request = this.projections.current.readModels.getReviewRequest(
+      reviewRequestKey(instanceId, id),
+    );
     if (request === undefined)
       throw new NotFoundException(`no review request ${id} on ${instanceId}`);
     return request;

@@ -1,0 +1,173 @@
+/**
+ * The read models being served, and their rebuild beside them. Each
+ * generation is one SQLite file in the data directory; `read-models.current`
+ * names the live one. A rebuild projects the whole log into a new generation
+ * while queries keep reading the live one, and switches once it has caught up
+ * with the log: the switch is one assignment here and one atomic rename on disk.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventStore } from '../event-store/event-store.port';
+import type { Projection } from './projection';
+import { ProjectionRunner, type ProjectionStatus } from './projection-runner';
+import { ReadModels } from './read-models';
+import { DEFAULT_READ_MODEL_FILE, ReadModelStore } from './storage/read-model-store';
+
+const POINTER = 'read-models.current';
+const CATCH_UP_STEP_MS = 60_000;
+
+export interface Generation {
+  readonly fileName: string;
+  readonly store: ReadModelStore;
+  readonly runner: ProjectionRunner;
+  readonly readModels: ReadModels;
+}
+
+export interface RebuildProgress {
+  readonly state: 'building' | 'switched' | 'failed';
+  readonly fileName: string;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly failure?: string;
+  readonly projections: readonly ProjectionStatus[];
+}
+
+export function activeGenerationFile(dataDir: string): string {
+  const pointer = join(dataDir, POINTER);
+  return existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : DEFAULT_READ_MODEL_FILE;
+}
+
+/** Writes the pointer beside itself, then renames it over: readers see the old or the new name. */
+export function switchGenerationFile(dataDir: string, fileName: string): void {
+  const pointer = join(dataDir, POINTER);
+  writeFileSync(`${pointer}.next`, `${fileName}\n`);
+  renameSync(`${pointer}.next`, pointer);
+}
+
+export function removeGenerationFiles(dataDir: string, fileName: string): void {
+  for (const suffix of ['', '-wal', '-shm'])
+    rmSync(join(dataDir, `${fileName}${suffix}`), { force: true });
+}
+
+export class LiveProjections {
+  private live: Generation | undefined;
+  private rebuild: { generation: Generation; progress: RebuildProgress } | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dataDir: string,
+    private readonly projections: readonly Projection[],
+  ) {}
+
+  get current(): Generation {
+    if (this.live === undefined) throw new Error('the read models are not open yet');
+    return this.live;
+  }
+
+  async start(): Promise<void> {
+    this.live = this.open(activeGenerationFile(this.dataDir));
+    await this.live.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const generation of [this.rebuild?.generation, this.live]) {
+      if (generation === undefined) continue;
+      await generation.runner.stop();
+      generation.store.close();
+    }
+    this.rebuild = undefined;
+    this.live = undefined;
+  }
+
+  status(): { live: string; projections: readonly ProjectionStatus[]; rebuild?: RebuildProgress } {
+    const rebuild =
+      this.rebuild?.progress.state === 'building'
+        ? { ...this.rebuild.progress, projections: this.rebuild.generation.runner.status() }
+        : this.rebuild?.progress;
+    return {
+      live: this.current.fileName,
+      projections: this.current.runner.status(),
+      ...(rebuild ? { rebuild } : {}),
+    };
+  }
+
+  /** Starts a rebuild in the background (one at a time); `done` settles when it switched or failed. */
+  startRebuild(): { progress: RebuildProgress; done: Promise<RebuildProgress> } {
+    if (this.rebuild?.progress.state === 'building') {
+      throw new RebuildInProgress(this.rebuild.progress.fileName);
+    }
+    const generation = this.open(`read-models-${Date.now()}.sqlite`);
+    const progress: RebuildProgress = {
+      state: 'building',
+      fileName: generation.fileName,
+      startedAt: new Date().toISOString(),
+      projections: [],
+    };
+    this.rebuild = { generation, progress };
+    const done = this.catchUpAndSwitch(generation).then(
+      () => this.finish(generation, { state: 'switched' }),
+      async (error: unknown) => {
+        const failure = error instanceof Error ? error.message : String(error);
+        const progress = this.finish(generation, { state: 'failed', failure });
+        await generation.runner.stop();
+        generation.store.close();
+        removeGenerationFiles(this.dataDir, generation.fileName);
+        return progress;
+      },
+    );
+    return { progress, done };
+  }
+
+  private async catchUpAndSwitch(generation: Generation): Promise<void> {
+    await generation.runner.start();
+    // The log keeps growing during the rebuild: chase its head until caught up.
+    for (;;) {
+      const head = await this.store.headPosition();
+      if (head === undefined || (await generation.runner.waitForPosition(head, CATCH_UP_STEP_MS)))
+        break;
+      if (generation.runner.status().some((status) => status.state === 'failed')) {
+        throw new Error('the rebuilding runner failed; see its status');
+      }
+    }
+    const previous = this.current;
+    this.live = generation;
+    switchGenerationFile(this.dataDir, generation.fileName);
+    await previous.runner.stop();
+    previous.store.close();
+    removeGenerationFiles(this.dataDir, previous.fileName);
+  }
+
+  private finish(
+    generation: Generation,
+    outcome: Pick<RebuildProgress, 'state' | 'failure'>,
+  ): RebuildProgress {
+    const progress: RebuildProgress = {
+      ...(this.rebuild?.progress ?? {
+        fileName: generation.fileName,
+        startedAt: new Date().toISOString(),
+      }),
+      ...outcome,
+      finishedAt: new Date().toISOString(),
+      projections: generation.runner.status(),
+    };
+    if (this.rebuild?.generation === generation) this.rebuild = { generation, progress };
+    return progress;
+  }
+
+  private open(fileName: string): Generation {
+    const store = new ReadModelStore({ directory: this.dataDir, fileName });
+    const runner = new ProjectionRunner({
+      store: this.store,
+      readModels: store,
+      projections: this.projections,
+    });
+    return { fileName, store, runner, readModels: new ReadModels(store) };
+  }
+}
+
+export class RebuildInProgress extends Error {
+  override readonly name = 'RebuildInProgress';
+  constructor(readonly fileName: string) {
+    super(`a rebuild into ${fileName} is already running`);
+  }
+}
