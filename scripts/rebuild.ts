@@ -1,0 +1,44 @@
+/**
+ * npm run rebuild — rebuilds every read model from the log with the service
+ * stopped (with the service running, use POST /projections/rebuild instead:
+ * a running service keeps serving the generation it opened). Uses the same
+ * configuration as the service, then switches the data directory to the new
+ * generation.
+ */
+import { ConfigError, loadConfig } from '../src/config/load-config';
+import { openEventStore } from '../src/event-store/open-event-store';
+import { LiveProjections } from '../src/projections/live-projections';
+import { serviceProjections } from '../src/projections/service-projections';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const store = openEventStore(config.eventStore);
+  const projections = new LiveProjections(store, config.dataDir, serviceProjections(config));
+  try {
+    await projections.start();
+    const started = Date.now();
+    const { done } = projections.startRebuild();
+    const progress = setInterval(() => {
+      const rebuild = projections.status().rebuild;
+      const checkpoints = rebuild?.projections.map(
+        (p) => `${p.projection}@${String(p.checkpoint ?? 0n)}`,
+      );
+      process.stdout.write(`  rebuilding: ${checkpoints?.join(', ') ?? '…'}\n`);
+    }, 2_000);
+    const result = await done.finally(() => clearInterval(progress));
+    if (result.state !== 'switched')
+      throw new Error(result.failure ?? 'the rebuild did not finish');
+    const head = await store.headPosition();
+    console.log(
+      `rebuilt ${result.projections.length} projections up to log position ${String(head ?? 0n)} in ${((Date.now() - started) / 1000).toFixed(1)} s; live read models: ${config.dataDir}/${result.fileName}`,
+    );
+  } finally {
+    await projections.stop();
+    await store.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exitCode = 1;
+});
