@@ -1,17 +1,34 @@
-/** An RSA key pair standing in for a Wix app's keys: generated per test process, never stored. */
+/**
+ * RSA key pairs standing in for a Wix app's keys: generated once per test
+ * process, never written anywhere, so no key material is ever committed.
+ */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 
-let pair: { publicKey: KeyObject; privateKey: KeyObject } | undefined;
+export interface TestKeyPair {
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject;
+}
 
-function testPair(): { publicKey: KeyObject; privateKey: KeyObject } {
-  pair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pairs = new Map<string, TestKeyPair>();
+
+/** The pair named `name`, the same for the whole process ("wix-app" is the configured one). */
+export function testKeyPair(name = 'wix-app'): TestKeyPair {
+  let pair = pairs.get(name);
+  if (pair === undefined) {
+    pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    pairs.set(name, pair);
+  }
   return pair;
 }
 
 export function testWixPrivateKey(): KeyObject {
-  return testPair().privateKey;
+  return testKeyPair().privateKey;
+}
+
+export function testWixPublicKey(): KeyObject {
+  return testKeyPair().publicKey;
 }
 
 export function testWixPublicKeyPem(): string {
-  return testPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return testWixPublicKey().export({ type: 'spki', format: 'pem' }).toString();
 }

@@ -1,64 +1,43 @@
 /**
- * Unwraps a verified Wix delivery: claims.data is a JSON string holding the
- * envelope, whose `data` (the domain event) and `identity` are JSON strings
- * again; entity bodies may arrive as strings too (providers.md §1.1, §1.4).
+ * Unwraps the verified `data` claim (providers.md §1.1): a JSON string holding
+ * `{eventType, instanceId, data, identity, accountInfo}`, where `data` (the
+ * domain event) and `identity` are JSON strings again and `accountInfo` is an
+ * object. Every nested parse goes through json-body, so bad JSON or prototype
+ * keys are a 400 naming the layer, line and column.
  */
-import type { JsonObject, JsonValue } from '../../../event-store/event-store.port';
-import { parseJson, parseJsonObject } from '../../json-body';
+import type { JsonObject } from '../../../event-store/event-store.port';
+import { parseJsonObject } from '../../json-body';
 import { rejectMalformed } from '../../webhook-rejection';
+import { readWixDomainEvent, type WixDomainEvent } from './wix-domain-event';
+import { nestedObject } from './wix-nested-json';
 
 export interface WixEnvelope {
   readonly eventType: string;
   readonly instanceId: string;
+  /** `{identityType, memberId | wixUserId | appId | anonymousVisitorId}`; null when absent. */
   readonly identity: JsonObject | null;
-  readonly accountInfo: JsonValue;
-  readonly domainEvent: JsonObject;
+  /** `{accountId, parentAccountId?, siteId?}`; null when absent. */
+  readonly accountInfo: JsonObject | null;
+  readonly domainEvent: WixDomainEvent;
 }
 
-const BODY_FIELDS: readonly [string, string][] = [
-  ['createdEvent', 'entity'],
-  ['updatedEvent', 'currentEntity'],
-  ['deletedEvent', 'deletedEntity'],
-  ['actionEvent', 'body'],
-];
-
-export function unwrapWixClaims(claims: JsonObject): WixEnvelope {
-  if (typeof claims.data !== 'string')
-    throw rejectMalformed('the JWT claim "data" must be a JSON string');
-  const envelope = parseJsonObject(claims.data, 'envelope (claims.data)');
-  const { eventType, instanceId } = envelope;
-  if (typeof eventType !== 'string' || eventType === '')
-    throw rejectMalformed('the envelope has no eventType');
-  if (typeof instanceId !== 'string' || instanceId === '')
-    throw rejectMalformed('the envelope has no instanceId');
-  const domainEvent = parseNested(envelope.data, 'domain event (envelope.data)');
-  if (domainEvent === null) throw rejectMalformed('the envelope has no data');
+export function unwrapWixEnvelope(claimData: string): WixEnvelope {
+  const envelope = parseJsonObject(claimData, 'envelope (JWT claim "data")');
+  const domainEvent = nestedObject(envelope.data, 'domain event (envelope.data)');
+  if (domainEvent === null) throw rejectMalformed('the envelope has no data (the domain event)');
   return {
-    eventType,
-    instanceId,
-    identity: parseNested(envelope.identity, 'identity'),
-    accountInfo: envelope.accountInfo ?? null,
-    domainEvent: parseBodies(domainEvent),
+    eventType: requiredText(envelope, 'eventType'),
+    instanceId: requiredText(envelope, 'instanceId'),
+    identity: nestedObject(envelope.identity, 'identity (envelope.identity)'),
+    accountInfo: nestedObject(envelope.accountInfo, 'accountInfo (envelope.accountInfo)'),
+    domainEvent: readWixDomainEvent(domainEvent),
   };
 }
 
-function parseNested(value: JsonValue | undefined, what: string): JsonObject | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return parseJsonObject(value, what);
-  if (typeof value === 'object' && !Array.isArray(value)) return value;
-  throw rejectMalformed(`the ${what} must be an object or a JSON string`);
-}
-
-function parseBodies(domainEvent: JsonObject): JsonObject {
-  const parsed: JsonObject = { ...domainEvent };
-  for (const [bodyName, field] of BODY_FIELDS) {
-    const body = domainEvent[bodyName];
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) continue;
-    const value = body[field];
-    parsed[bodyName] =
-      typeof value === 'string'
-        ? { ...body, [field]: parseJson(value, `${bodyName}.${field}`) }
-        : body;
+function requiredText(envelope: JsonObject, name: 'eventType' | 'instanceId'): string {
+  const value = envelope[name];
+  if (typeof value !== 'string' || value === '') {
+    throw rejectMalformed(`the envelope has no ${name} (a non-empty string)`);
   }
-  return parsed;
+  return value;
 }

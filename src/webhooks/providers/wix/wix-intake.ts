@@ -1,51 +1,81 @@
+/**
+ * `POST /webhooks/wix`: the whole body is an RS256 JWT (providers.md §1.1).
+ * Wix does not document its content type (probably text/plain), so the raw
+ * bytes are read as text whatever the header says.
+ */
 import type { WebhooksConfig } from '../../../config/app-config';
-import { decodeUtf8 } from '../../json-body';
-import { rejectMalformed, rejectNotConfigured } from '../../webhook-rejection';
-import type { AcceptDelivery } from '../provider-intake';
-import { keepHeaders } from '../shared/http-facts';
-import { textAt } from '../shared/json-access';
-import { unwrapWixClaims } from './wix-envelope';
-import { isKnownWixEvent } from './wix-events';
-import { verifyWixJwt } from './wix-jwt';
+import type { WebhookReceived } from '../../../ledger/webhook-received';
+import { rejectNotConfigured } from '../../webhook-rejection';
+import type { AcceptDelivery, InboundRequest } from '../provider-intake';
+import { wixDedupeKey } from './wix-dedupe';
+import { unwrapWixEnvelope, type WixEnvelope } from './wix-envelope';
+import { isUnderstoodWixEvent } from './wix-events';
+import { verifyWixJwt, WIX_DEFAULT_LEEWAY, type WixClockLeeway } from './wix-jwt';
 
-/** Wix sends the JWT as the whole body; its content type is not documented, so any is read as text. */
-export function createWixIntake(config: WebhooksConfig['wix']): AcceptDelivery {
+export interface WixIntakeOptions {
+  readonly leeway?: WixClockLeeway;
+}
+
+export function createWixIntake(
+  config: WebhooksConfig['wix'],
+  options: WixIntakeOptions = {},
+): AcceptDelivery {
+  const leeway = options.leeway ?? WIX_DEFAULT_LEEWAY;
   return (request) => {
-    if (config.keys.length === 0)
+    if (config.keys.length === 0) {
       throw rejectNotConfigured('WIX_APP_PUBLIC_KEY (or WIX_APP_PUBLIC_KEYS)');
-    const token = decodeUtf8(request.rawBody).trim();
-    const { claims, keyId } = verifyWixJwt(token, config.keys, request.receivedAt);
-    const envelope = unwrapWixClaims(claims);
-    const event = envelope.domainEvent;
-    const eventId = textAt(event, 'id');
-    if (eventId === undefined) throw rejectMalformed('the domain event has no id');
-    const sequence = textAt(event, 'entityEventSequence') ?? null;
-    if (sequence !== null && !/^\d{1,20}$/.test(sequence)) {
-      throw rejectMalformed('entityEventSequence must be a decimal integer');
     }
-    const fqdn = textAt(event, 'entityFqdn') ?? null;
-    return {
-      provider: 'wix',
-      source: 'wix',
-      providerEventType: envelope.eventType,
-      dedupeKey: `wix:${envelope.instanceId}:${eventId}`,
-      tenantId: envelope.instanceId,
-      entity: { fqdn, id: textAt(event, 'entityId') ?? null, sequence },
-      receivedAt: request.receivedAt.toISOString(),
-      verification: { method: 'wix-jwt-rs256', signed: true, keyId },
-      understood: isKnownWixEvent(envelope.eventType, fqdn, textAt(event, 'slug') ?? null),
-      payload: {
-        eventType: envelope.eventType,
-        instanceId: envelope.instanceId,
-        identity: envelope.identity,
-        accountInfo: envelope.accountInfo,
-        data: event,
-      },
-      delivery: {
-        contentType: request.headers['content-type'] ?? null,
-        headers: keepHeaders(request.headers, ['content-type', 'user-agent']),
-        body: token,
-      },
-    };
+    // A compact JWT is ASCII: latin1 maps each byte to one character, so any
+    // other byte fails the JWT syntax check as "not a JWT" (401), before any key.
+    const token = request.rawBody.toString('latin1').trim();
+    const { claims, keyId } = verifyWixJwt(token, config.keys, request.receivedAt, leeway);
+    return describe(request, token, keyId, unwrapWixEnvelope(claims.data));
   };
+}
+
+function describe(
+  { headers, receivedAt }: InboundRequest,
+  token: string,
+  keyId: string,
+  envelope: WixEnvelope,
+): WebhookReceived {
+  const event = envelope.domainEvent;
+  return {
+    provider: 'wix',
+    source: 'wix',
+    providerEventType: envelope.eventType,
+    dedupeKey: wixDedupeKey(envelope.instanceId, event.id),
+    tenantId: envelope.instanceId,
+    entity: { fqdn: event.entityFqdn, id: event.entityId, sequence: event.entityEventSequence },
+    receivedAt: receivedAt.toISOString(),
+    verification: { method: 'wix-jwt-rs256', signed: true, keyId },
+    understood: isUnderstoodWixEvent(envelope.eventType, event),
+    payload: {
+      eventType: envelope.eventType,
+      instanceId: envelope.instanceId,
+      identity: envelope.identity,
+      accountInfo: envelope.accountInfo,
+      data: event.json,
+    },
+    delivery: {
+      contentType: headers['content-type'] ?? null,
+      headers: provenanceHeaders(headers),
+      // The token itself, so that its provenance can be verified again later.
+      body: token,
+    },
+  };
+}
+
+/** Content type, user agent and whatever Wix names `x-wix-*`; nothing else (no credentials). */
+function provenanceHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (name === 'content-type' || name === 'user-agent' || name.startsWith('x-wix-')) {
+      kept[name] = value;
+    }
+  }
+  return kept;
 }

@@ -1,0 +1,7 @@
+/**
+ * Wix gives every event an id "to ignore duplicate events" (providers.md §1.6);
+ * scoping it by app instance (the site) costs nothing.
+ */
+export function wixDedupeKey(instanceId: string, eventId: string): string {
+  return `wix:${instanceId}:${eventId}`;
+}
