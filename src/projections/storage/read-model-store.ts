@@ -8,8 +8,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../canonical-json';
-import type { DocumentBody, DocumentRef, LedgerEntryDraft, StoredDocument } from '../projection';
+import {
+  documentId,
+  type DocumentBody,
+  type DocumentRef,
+  type LedgerEntryDraft,
+  type StoredDocument,
+} from '../projection';
 import { READ_MODEL_SCHEMA } from './read-model-schema';
+
+/** Documents whose latest text is kept in memory (participants and campaigns recur). */
+const RECENT_DOCUMENTS = 20_000;
 
 export type ReadModelLocation =
   { readonly directory: string; readonly fileName?: string } | { readonly inMemory: true };
@@ -55,6 +64,7 @@ export interface Batch {
 export class ReadModelStore {
   readonly db: Database.Database;
   private readonly statements;
+  private readonly recent = new Map<string, string | null>();
 
   constructor(location: ReadModelLocation) {
     const file =
@@ -99,8 +109,23 @@ export class ReadModelStore {
   }
 
   loadDocument(ref: DocumentRef): DocumentBody | undefined {
-    const row = this.statements.document.get(ref.collection, ref.key);
-    return row === undefined ? undefined : (JSON.parse(row.body) as DocumentBody);
+    const id = documentId(ref);
+    let text = this.recent.get(id);
+    if (text === undefined) {
+      text = this.statements.document.get(ref.collection, ref.key)?.body ?? null;
+      this.remember(id, text);
+    }
+    return text === null ? undefined : (JSON.parse(text) as DocumentBody);
+  }
+
+  /**
+   * This store is the only writer of its documents, so the text it last wrote
+   * or read is current: live folding skips the lookup for recently touched ones.
+   */
+  private remember(id: string, text: string | null): void {
+    if (this.recent.size >= RECENT_DOCUMENTS)
+      this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(id, text);
   }
 
   checkpoints(): Map<string, Checkpoint> {
@@ -121,9 +146,13 @@ export class ReadModelStore {
 
   commit(batch: Batch): void {
     const s = this.statements;
+    const written: [string, string][] = [];
     this.db.transaction(() => {
-      for (const doc of batch.documents)
-        s.putDocument.run(doc.collection, doc.key, canonicalJson(doc.body));
+      for (const doc of batch.documents) {
+        const text = canonicalJson(doc.body);
+        s.putDocument.run(doc.collection, doc.key, text);
+        written.push([documentId(doc), text]);
+      }
       for (const e of batch.entries) {
         s.putEntry.run(
           e.projection,
@@ -155,10 +184,12 @@ export class ReadModelStore {
         );
       }
     })();
+    for (const [id, text] of written) this.remember(id, text);
   }
 
   /** Forgets everything a projection wrote, so it replays from the start of the log. */
   reset(projection: string, version: number, collections: readonly string[]): void {
+    this.recent.clear();
     this.db.transaction(() => {
       const remove = this.db.prepare('DELETE FROM documents WHERE collection = ?');
       for (const collection of collections) remove.run(collection);
