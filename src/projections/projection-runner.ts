@@ -45,12 +45,14 @@ interface Waiter {
 }
 
 const RECENT_ERRORS = 20;
+const LIVE_BATCH_MS = 20;
 
 export class ProjectionRunner {
   private readonly batchSize: number;
   private checkpoints = new Map<string, Checkpoint>();
   private buffer: RecordedEvent[] = [];
-  private flushTimer: NodeJS.Immediate | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushAt = 0;
   private subscription: Subscription | undefined;
   private waiters: Waiter[] = [];
   private head: bigint | undefined;
@@ -80,7 +82,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
-    if (this.flushTimer !== undefined) clearImmediate(this.flushTimer);
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.state === 'running') this.flush();
     if (this.state !== 'failed') this.state = 'stopped';
@@ -140,15 +142,26 @@ export class ProjectionRunner {
     if (this.state !== 'running') return;
     this.buffer.push(event);
     if (this.buffer.length >= this.batchSize) this.flush();
-    else
-      this.flushTimer ??= setImmediate(() => {
-        this.flushTimer = undefined;
-        this.flush();
-      });
+    else this.scheduleFlush();
+  }
+
+  /**
+   * Idle, an event is folded on the next turn of the event loop; under a
+   * stream of events, flushes are spaced LIVE_BATCH_MS apart so that one
+   * transaction carries many events and a busy document is written once.
+   */
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    const wait = Math.max(0, this.lastFlushAt + LIVE_BATCH_MS - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, wait);
   }
 
   private flush(): void {
     if (this.buffer.length === 0) return;
+    this.lastFlushAt = Date.now();
     const events = this.buffer;
     this.buffer = [];
     const { readModels, projections } = this.options;
