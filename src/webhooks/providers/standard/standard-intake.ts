@@ -1,12 +1,30 @@
+/**
+ * `POST /webhooks/standard/:source`: any sender using Standard Webhooks, one
+ * configured source (name + `whsec_` secrets) per path segment. An unknown
+ * source answers 503, so a sender's retries succeed once it is configured.
+ */
 import type { WebhooksConfig } from '../../../config/app-config';
 import { decodeUtf8, parseJsonObject } from '../../json-body';
-import { rejectNotConfigured } from '../../webhook-rejection';
+import { rejectMalformed, rejectNotConfigured } from '../../webhook-rejection';
 import type { AcceptDelivery } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
 import { objectAt, textAt } from '../shared/json-access';
+import { standardDedupeKey } from './standard-dedupe';
+import { isStandardReferral, standardEventType } from './standard-referral';
 import { standardHeadersOf, verifyStandardSignature } from './standard-signature';
 
-/** Any sender using Standard Webhooks, one configured source per path segment. */
+/** Signatures are not secrets: keeping them lets a stored delivery be re-verified. */
+const KEPT_HEADERS = [
+  'content-type',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'svix-id',
+  'svix-timestamp',
+  'svix-signature',
+];
+
 export function createStandardWebhooksIntake(config: WebhooksConfig['standard']): AcceptDelivery {
   return (request) => {
     const name = request.params.source ?? '';
@@ -23,31 +41,27 @@ export function createStandardWebhooksIntake(config: WebhooksConfig['standard'])
       request.receivedAt,
       config.toleranceSeconds,
     );
-    const body = parseJsonObject(decodeUtf8(request.rawBody));
-    const data = objectAt(body, 'data');
+    if (!/^[\x21-\x7e]{1,256}$/.test(headers.id)) {
+      throw rejectMalformed('webhook-id must be 1 to 256 printable characters without spaces');
+    }
+    const text = decodeUtf8(request.rawBody);
+    const body = parseJsonObject(text);
+    const eventType = standardEventType(body.type);
     return {
       provider: 'standard',
       source: source.name,
-      providerEventType: textAt(body, 'type') ?? 'unknown',
-      dedupeKey: `standard:${source.name}:${headers.id}`,
+      providerEventType: eventType,
+      dedupeKey: standardDedupeKey(source.name, headers.id),
       tenantId: source.name,
-      entity: { fqdn: `standard.${source.name}`, id: textAt(data, 'id') ?? null, sequence: null },
+      entity: { fqdn: null, id: textAt(objectAt(body, 'data'), 'id') ?? null, sequence: null },
       receivedAt: request.receivedAt.toISOString(),
       verification: { method: 'standard-webhooks-v1', signed: true, keyId },
-      understood: textAt(body, 'type')?.startsWith('referral.') ?? false,
+      understood: isStandardReferral(eventType),
       payload: body,
       delivery: {
         contentType: request.headers['content-type'] ?? null,
-        headers: keepHeaders(request.headers, [
-          'content-type',
-          'webhook-id',
-          'webhook-timestamp',
-          'webhook-signature',
-          'svix-id',
-          'svix-timestamp',
-          'svix-signature',
-        ]),
-        body: request.rawBody.toString('utf8'),
+        headers: keepHeaders(request.headers, KEPT_HEADERS),
+        body: text,
       },
     };
   };
