@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { createApp } from '../src/app';
+import { LiveProjections } from '../src/projections/live-projections';
 import { loadConfig } from '../src/config/load-config';
 import { testEnv } from '../test/support/start-app';
 import { growsurfDeliveries, wixDeliveries, type PreparedRequest } from './ingest-deliveries';
@@ -72,13 +73,20 @@ async function bareFastify(body: string): Promise<LoadResult> {
   return result;
 }
 
+/**
+ * The whole service, projections folding every delivery live in the same
+ * process; or (`intakeOnly`) with the projection runner stopped, to show what
+ * intake alone costs.
+ */
 async function service(
   requests: PreparedRequest[],
   warmup: PreparedRequest[],
+  intakeOnly = false,
 ): Promise<LoadResult> {
   const dataDir = mkdtempSync(join(work, 'data-'));
   const app = await createApp(loadConfig({ ...testEnv(dataDir), LOG_LEVEL: 'error' }));
   await app.listen(0, '127.0.0.1');
+  if (intakeOnly) await app.get(LiveProjections).current.runner.stop();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   await runLoad(url, warmup);
   const result = await runLoad(url, requests);
@@ -103,6 +111,9 @@ async function main(): Promise<void> {
   console.log(line('bare Fastify (2 KB POST)', bare));
   const growsurfResult = await service(growsurf.slice(2_000), growsurf.slice(0, 2_000));
   console.log(line('service: GrowSurf signed', growsurfResult, bare));
+  // A fresh data directory: the same deliveries are new to it.
+  const intakeOnly = await service(growsurf.slice(2_000), growsurf.slice(0, 2_000), true);
+  console.log(line('  intake only (no projections)', intakeOnly, bare));
   const wixResult = await service(wix.slice(1_000), wix.slice(0, 1_000));
   console.log(line('service: Wix JWT (RS256)', wixResult, bare));
   console.log('targets: GrowSurf >= 0.5x, Wix >= 0.4x of bare Fastify, p99 <= 25 ms');
