@@ -17,11 +17,10 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { ConcurrencyError, StoreUnavailableError, StoreUsageError } from '../event-store.errors';
+import { ConcurrencyError, StoreUnavailableError } from '../event-store.errors';
 import type {
   AllFilter,
   Direction,
-  EventData,
   ExpectedRevision,
   JsonObject,
   RecordedEvent,
@@ -120,23 +119,6 @@ export function toServerFilter(filter: AllFilter | undefined): Filter {
   return excludeSystemEvents();
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The same usage rules as the embedded store, checked before anything reaches the server. */
-export function validateAppend(stream: string, events: readonly EventData[]): void {
-  if (stream === '') throw new StoreUsageError('a stream id is required');
-  for (const event of events) {
-    if (!UUID.test(event.id)) throw new StoreUsageError(`event id "${event.id}" is not a UUID`);
-    if (event.type === '') throw new StoreUsageError('an event type is required');
-  }
-}
-
-export function validateMaxCount(maxCount: number): void {
-  if (!Number.isSafeInteger(maxCount) || maxCount <= 0) {
-    throw new StoreUsageError(`maxCount must be a positive whole number, got ${maxCount}`);
-  }
-}
-
 /**
  * Brings raw gRPC errors to the client's typed errors: some client paths
  * (batch append when no connection is established) reject with the bare
@@ -190,3 +172,5 @@ export function translateError(
   }
   return normalised;
 }
+
+export { validateAppend, validateMaxCount } from '../usage-rules';

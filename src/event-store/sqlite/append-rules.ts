@@ -1,8 +1,7 @@
 import { StoreUsageError } from '../event-store.errors';
 import type { EventData, ExpectedRevision } from '../event-store.port';
+import { validateAppend, validateEvent, validateMaxCount } from '../usage-rules';
 import type { WireAppend } from './batch-writer';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks an append and serialises it for the writer. Everything that could
@@ -13,19 +12,12 @@ export function toWireAppend(
   events: readonly EventData[],
   expected: ExpectedRevision,
 ): WireAppend {
-  if (typeof stream !== 'string' || stream === '') {
-    throw new StoreUsageError('a stream id is required');
-  }
+  validateAppend(stream, []);
   if (!isExpectedRevision(expected)) {
     throw new StoreUsageError(`expected revision ${String(expected)} is not valid`);
   }
   const rows = events.map((event) => {
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) {
-      throw new StoreUsageError(`event id "${String(event.id)}" is not a UUID`);
-    }
-    if (typeof event.type !== 'string' || event.type === '') {
-      throw new StoreUsageError('an event type is required');
-    }
+    validateEvent(event);
     return [
       event.id,
       event.type,
@@ -36,11 +28,7 @@ export function toWireAppend(
   return { stream, expected, rows };
 }
 
-export function validateMaxCount(maxCount: number): void {
-  if (!Number.isSafeInteger(maxCount) || maxCount <= 0) {
-    throw new StoreUsageError(`maxCount must be a positive whole number, got ${maxCount}`);
-  }
-}
+export { validateMaxCount };
 
 function isExpectedRevision(value: unknown): value is ExpectedRevision {
   return (

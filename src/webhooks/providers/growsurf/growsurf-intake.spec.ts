@@ -5,9 +5,9 @@ import { signGrowsurf } from '../../../../test/support/sign-growsurf';
 import type { NamedSecret } from '../../../config/app-config';
 import type { JsonObject } from '../../../event-store/event-store.port';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { createGrowsurfIntake } from './growsurf-intake';
+import { rejection } from '../../../../test/support/expect-rejection';
 
 const testSecret = (): string => `test-growsurf-secret-${randomBytes(9).toString('base64url')}`;
 const SECRET = testSecret();
@@ -36,16 +36,6 @@ function signed(
 
 const intake = (secrets: NamedSecret[] = [{ id: '*', secret: SECRET }]) =>
   createGrowsurfIntake({ secrets, toleranceMs: TOLERANCE_MS });
-
-function rejection(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the delivery was accepted');
-}
 
 describe('GrowSurf intake', () => {
   it('records a signed reward event as one WebhookReceived', () => {

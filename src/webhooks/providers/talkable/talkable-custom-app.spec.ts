@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { signTalkableCustomApp } from '../../../../test/support/sign-talkable';
 import type { NamedSecret } from '../../../config/app-config';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhook-rejection';
 import { createTalkableIntake } from './talkable-intake';
+import { rejection } from '../../../../test/support/expect-rejection';
 
 const testKey = (): string => `test-talkable-key-${randomBytes(9).toString('base64url')}`;
 const SITE_KEY = testKey();
@@ -27,16 +27,6 @@ function deliver(body: string | Buffer, signature: string, keys = KEYS): Webhook
     params: {},
     receivedAt,
   });
-}
-
-function rejection(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the delivery was accepted');
 }
 
 describe('Talkable Custom App intake', () => {

@@ -5,9 +5,9 @@ import { signTalkableCustomApp, talkableFormBody } from '../../../../test/suppor
 import type { NamedSecret } from '../../../config/app-config';
 import type { JsonObject } from '../../../event-store/event-store.port';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { createTalkableIntake } from './talkable-intake';
+import { rejection } from '../../../../test/support/expect-rejection';
 
 interface TalkableFixture {
   readonly site: string;
@@ -40,16 +40,6 @@ function deliver(
   keys: NamedSecret[] = [{ id: 'test-site', secret: SITE_KEY }],
 ): WebhookReceived {
   return createTalkableIntake({ keys })(formRequest(talkableFormBody({ ...item, key })));
-}
-
-function rejection(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the delivery was accepted');
 }
 
 describe('Talkable legacy webhook intake', () => {
