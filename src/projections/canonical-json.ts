@@ -25,3 +25,25 @@ export function canonicalJson(value: CanonicalValue): string {
 function isArray(value: CanonicalValue): value is readonly CanonicalValue[] {
   return Array.isArray(value);
 }
+
+/** Whether two values have the same canonical JSON, without building it (absent = undefined). */
+export function canonicalEqual(
+  a: CanonicalValue | undefined,
+  b: CanonicalValue | undefined,
+): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (isArray(a) || isArray(b)) {
+    return (
+      isArray(a) &&
+      isArray(b) &&
+      a.length === b.length &&
+      a.every((item, i) => canonicalEqual(item, b[i]))
+    );
+  }
+  const keysOf = (value: { readonly [key: string]: CanonicalValue | undefined }) =>
+    Object.keys(value).filter((key) => value[key] !== undefined);
+  const keys = keysOf(a);
+  return keys.length === keysOf(b).length && keys.every((key) => canonicalEqual(a[key], b[key]));
+}

@@ -4,7 +4,7 @@ import {
   type FraudFact,
   type ParticipantObserved,
 } from '../../ledger/reward-ledger';
-import { canonicalJson } from '../canonical-json';
+import { canonicalEqual } from '../canonical-json';
 import type { DocumentBody, EntryOutcome } from '../projection';
 import { sortedUnion, type ParticipantDoc } from './ledger-documents';
 
@@ -98,5 +98,5 @@ function emptyParticipant(change: ParticipantObserved): ParticipantDoc {
 }
 
 export function changed(a: DocumentBody, b: DocumentBody): boolean {
-  return canonicalJson(a) !== canonicalJson(b);
+  return !canonicalEqual(a, b);
 }
