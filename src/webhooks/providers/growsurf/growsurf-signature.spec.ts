@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signGrowsurf } from '../../../../test/support/sign-growsurf';
 import type { NamedSecret } from '../../../config/app-config';
-import { WebhookRejection } from '../../webhook-rejection';
 import { verifyGrowsurfSignature } from './growsurf-signature';
+import { rejection } from '../../../../test/support/expect-rejection';
 
 const SECRET = `test-growsurf-secret-${randomBytes(9).toString('base64url')}`;
 const SECRETS: NamedSecret[] = [{ id: 'ct8f71', secret: SECRET }];
@@ -16,16 +16,6 @@ const BODY = Buffer.from(
 
 const verify = (header: string | undefined, body: Buffer = BODY, secrets = SECRETS): string =>
   verifyGrowsurfSignature(body, header, secrets, NOW, TOLERANCE_MS);
-
-function rejection(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the signature was accepted');
-}
 
 describe('GrowSurf signature', () => {
   it('names the secret that signed "ts.body"', () => {

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { createRefirIntake } from './refir-intake';
+import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';
 
 const TEST_TOKEN = `test-refir-token-${randomBytes(12).toString('base64url')}`;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -23,16 +23,6 @@ function request(
     params: { token: 'token' in options ? options.token : TEST_TOKEN },
     receivedAt: NOW,
   };
-}
-
-function rejectionOf(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the delivery was accepted');
 }
 
 describe('Refir intake', () => {

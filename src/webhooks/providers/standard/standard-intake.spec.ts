@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { signStandardWebhook } from '../../../../test/support/sign-standard';
 import type { WebhooksConfig } from '../../../config/app-config';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { createStandardWebhooksIntake } from './standard-intake';
+import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';
 
 const TEST_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -43,16 +43,6 @@ function request(
     params: { source: options.source ?? 'acme' },
     receivedAt: NOW,
   };
-}
-
-function rejectionOf(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the delivery was accepted');
 }
 
 describe('Standard Webhooks intake', () => {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signStandardWebhook, standardSignature } from '../../../../test/support/sign-standard';
 import type { NamedSecret } from '../../../config/app-config';
-import { WebhookRejection } from '../../webhook-rejection';
 import { standardHeadersOf, verifyStandardSignature } from './standard-signature';
+import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';
 
 const testSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
 const OLD_SECRET = testSecret();
@@ -31,16 +31,6 @@ const verify = (
   body: Buffer = BODY,
   secrets: NamedSecret[] = SECRETS,
 ): string => verifyStandardSignature(body, standardHeadersOf(headers), secrets, NOW, TOLERANCE);
-
-function rejectionOf(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the signature was accepted');
-}
 
 describe('Standard Webhooks signature', () => {
   it('names the configured secret that signed id.timestamp.body', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from '../../../event-store/event-store.port';
-import { WebhookRejection } from '../../webhook-rejection';
 import { unwrapWixEnvelope } from './wix-envelope';
+import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';
 
 const fixture = (name: string): JsonObject =>
   JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as JsonObject;
@@ -17,16 +17,6 @@ function claimData(domainEvent: JsonObject | string, extra: JsonObject = {}): st
     accountInfo: { accountId: 'test-account', siteId: 'test-site' },
     ...extra,
   });
-}
-
-function rejectionOf(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the envelope was accepted');
 }
 
 const REVIEW = fixture('review-request-created');

@@ -5,10 +5,10 @@ import { testKeyPair } from '../../../../test/support/test-keys';
 import type { WixAppKey } from '../../../config/app-config';
 import type { JsonObject } from '../../../event-store/event-store.port';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { createWixIntake } from './wix-intake';
 import { verifyWixJwt } from './wix-jwt';
+import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -46,16 +46,6 @@ function request(token: string, headers: Record<string, string> = {}): InboundRe
     params: {},
     receivedAt: NOW,
   };
-}
-
-function rejectionOf(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the delivery was accepted');
 }
 
 const FIXTURES = [

@@ -2,8 +2,8 @@ import { createHmac, createSign, generateKeyPairSync, type KeyObject } from 'nod
 import { signJwt, signWixDelivery } from '../../../../test/support/sign-wix';
 import { testKeyPair, testWixPublicKeyPem } from '../../../../test/support/test-keys';
 import type { WixAppKey } from '../../../config/app-config';
-import { WebhookRejection } from '../../webhook-rejection';
 import { verifyWixJwt, WIX_DEFAULT_LEEWAY } from './wix-jwt';
+import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -37,16 +37,6 @@ function tamper(jwt: string, part: number): string {
   const at = Math.floor(text.length / 2);
   parts[part] = `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
   return parts.join('.');
-}
-
-function rejectionOf(act: () => unknown): WebhookRejection {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection, but the token was accepted');
 }
 
 const verify = (jwt: string, keys: readonly WixAppKey[] = [APP_KEY], now = NOW) =>
