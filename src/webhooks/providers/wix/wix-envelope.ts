@@ -6,9 +6,11 @@
  * keys are a 400 naming the layer, line and column.
  */
 import type { JsonObject } from '../../../event-store/event-store.port';
+import { checkEnvelope } from '../../envelope-validation';
 import { parseJsonObject } from '../../json-body';
 import { rejectMalformed } from '../../webhook-rejection';
 import { readWixDomainEvent, type WixDomainEvent } from './wix-domain-event';
+import { WixMessageEnvelope } from './wix-envelope.dto';
 import { nestedObject } from './wix-nested-json';
 
 export interface WixEnvelope {
@@ -23,21 +25,14 @@ export interface WixEnvelope {
 
 export function unwrapWixEnvelope(claimData: string): WixEnvelope {
   const envelope = parseJsonObject(claimData, 'envelope (JWT claim "data")');
+  const { eventType, instanceId } = checkEnvelope(WixMessageEnvelope, envelope, 'Wix envelope');
   const domainEvent = nestedObject(envelope.data, 'domain event (envelope.data)');
   if (domainEvent === null) throw rejectMalformed('the envelope has no data (the domain event)');
   return {
-    eventType: requiredText(envelope, 'eventType'),
-    instanceId: requiredText(envelope, 'instanceId'),
+    eventType,
+    instanceId,
     identity: nestedObject(envelope.identity, 'identity (envelope.identity)'),
     accountInfo: nestedObject(envelope.accountInfo, 'accountInfo (envelope.accountInfo)'),
     domainEvent: readWixDomainEvent(domainEvent),
   };
-}
-
-function requiredText(envelope: JsonObject, name: 'eventType' | 'instanceId'): string {
-  const value = envelope[name];
-  if (typeof value !== 'string' || value === '') {
-    throw rejectMalformed(`the envelope has no ${name} (a non-empty string)`);
-  }
-  return value;
 }
