@@ -4,7 +4,7 @@ import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from '../queries/keys';
-import { ConsistencyQuery, parseQuery } from '../queries/query-params';
+import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from '../queries/query-params';
 import { ReadYourWrites } from '../queries/read-your-writes';
 import { reverifyDelivery } from './reverify-delivery';
 import { StoredDeliveries } from './stored-deliveries';
@@ -26,6 +26,7 @@ export class AuditController {
     summary:
       'Why is this balance X? Each balance figure with the ledger entries behind it, each pointing at the delivery that caused it (superseded and duplicate copies shown as such)',
   })
+  @ApiConsistencyQuery()
   async explain(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,

@@ -4,7 +4,7 @@ import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from './keys';
 import { page } from './participants.controller';
-import { ConsistencyQuery, parseQuery } from './query-params';
+import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
 
 @ApiTags('campaigns')
@@ -19,6 +19,7 @@ export class CampaignsController {
 
   @Get()
   @ApiOperation({ summary: 'Campaigns with their status and referral counts, paginated' })
+  @ApiConsistencyQuery({ paged: true })
   async list(@Query() raw: unknown) {
     const query = parseQuery(ConsistencyQuery, raw);
     await this.consistency.reach(query);
@@ -27,6 +28,7 @@ export class CampaignsController {
 
   @Get(':provider/:tenant/:id')
   @ApiOperation({ summary: 'A campaign: status, counts, winners, reward configuration' })
+  @ApiConsistencyQuery()
   async get(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
@@ -44,6 +46,7 @@ export class CampaignsController {
 
   @Get(':provider/:tenant/:id/leaderboard')
   @ApiOperation({ summary: "The campaign's advocates by approved referrals, paginated" })
+  @ApiConsistencyQuery({ paged: true })
   async leaderboard(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,

@@ -4,7 +4,7 @@ import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from './keys';
-import { ConsistencyQuery, parseQuery } from './query-params';
+import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
 
 class ParticipantSearch extends ConsistencyQuery {
@@ -26,6 +26,7 @@ export class ParticipantsController {
   @Get()
   @ApiOperation({ summary: 'Participants with this email address, across providers' })
   @ApiQuery({ name: 'email', required: true })
+  @ApiConsistencyQuery()
   async search(@Query() raw: unknown) {
     const query = parseQuery(ParticipantSearch, raw);
     await this.consistency.reach(query);
@@ -42,6 +43,7 @@ export class ParticipantsController {
       'A participant as advocate (referral counts, balances per currency and status, points, coupons) and as friend',
   })
   @ApiOkResponse({ description: 'Money is a decimal string next to its currency.' })
+  @ApiConsistencyQuery()
   async get(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
@@ -59,6 +61,7 @@ export class ParticipantsController {
 
   @Get(':provider/:tenant/:id/rewards')
   @ApiOperation({ summary: "A participant's rewards, paginated" })
+  @ApiConsistencyQuery({ paged: true })
   async rewards(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
@@ -77,6 +80,7 @@ export class ParticipantsController {
   @ApiOperation({
     summary: "Every ledger entry behind a participant's rewards, with the delivery that caused it",
   })
+  @ApiConsistencyQuery()
   async history(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,

@@ -2,8 +2,8 @@
  * Query parameters arrive as strings: each route's DTO is validated with
  * class-validator (flat, per route; no global pipe on the webhook hot path).
  */
-import { BadRequestException } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators, BadRequestException } from '@nestjs/common';
+import { ApiPropertyOptional, ApiQuery } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
@@ -53,4 +53,27 @@ export function parseQuery<T extends object>(Dto: new () => T, query: unknown): 
     throw new BadRequestException(problems.join('; '));
   }
   return instance;
+}
+
+/** Documents the query parameters that `parseQuery` validates (the handlers take them raw). */
+export function ApiConsistencyQuery(options: { paged?: boolean } = {}): MethodDecorator {
+  const decorators = [
+    ApiQuery({
+      name: 'atPosition',
+      required: false,
+      description: 'log position from a webhook answer: wait until included',
+    }),
+    ApiQuery({
+      name: 'waitMs',
+      required: false,
+      description: 'how long to wait for atPosition (0–10000, default 2000)',
+    }),
+  ];
+  if (options.paged === true) {
+    decorators.push(
+      ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' }),
+      ApiQuery({ name: 'offset', required: false, description: 'rows to skip, default 0' }),
+    );
+  }
+  return applyDecorators(...decorators);
 }

@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { page } from './participants.controller';
-import { ConsistencyQuery, parseQuery } from './query-params';
+import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
 
 const KEY = /^(wix|talkable|growsurf|refir|standard):[^:]+:.+$/;
@@ -40,6 +40,19 @@ export class ReferralsController {
   @Get()
   @ApiOperation({
     summary: 'Referrals filtered by advocate, friend, campaign or status, paginated',
+  })
+  @ApiConsistencyQuery({ paged: true })
+  @ApiQuery({
+    name: 'advocate',
+    required: false,
+    description: 'participant key provider:tenant:id',
+  })
+  @ApiQuery({ name: 'friend', required: false, description: 'participant key provider:tenant:id' })
+  @ApiQuery({ name: 'campaign', required: false, description: 'campaign key provider:tenant:id' })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: ['pending', 'flagged', 'approved', 'voided', 'blocked', 'removed'],
   })
   async list(@Query() raw: unknown) {
     const query = parseQuery(ReferralQuery, raw);

@@ -5,7 +5,7 @@ import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { reviewRequestKey } from '../projections/reviews/review-requests.projection';
 import { page } from './participants.controller';
-import { ConsistencyQuery, parseQuery } from './query-params';
+import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
 
 class ReviewRequestQuery extends ConsistencyQuery {
@@ -26,6 +26,7 @@ export class ReviewRequestsController {
 
   @Get(':instanceId')
   @ApiOperation({ summary: 'Review requests of a Wix site (app instance), paginated' })
+  @ApiConsistencyQuery({ paged: true })
   async list(@Param('instanceId') instanceId: string, @Query() raw: unknown) {
     const query = parseQuery(ReviewRequestQuery, raw);
     await this.consistency.reach(query);
@@ -36,6 +37,7 @@ export class ReviewRequestsController {
 
   @Get(':instanceId/:id')
   @ApiOperation({ summary: 'One review request: status, order, items, recipient' })
+  @ApiConsistencyQuery()
   async get(
     @Param('instanceId') instanceId: string,
     @Param('id') id: string,
