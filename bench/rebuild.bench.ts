@@ -1,0 +1,88 @@
+/**
+ * bench:rebuild — on the embedded store with BENCH_EVENTS (default 1,000,000)
+ * synthetic deliveries in a realistic mix: events/s of merely reading and
+ * JSON-parsing the whole log, then events/s of a full rebuild of every
+ * projection into empty read models, and the peak RSS. Same run, same log.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { ProjectionRunner } from '../src/projections/projection-runner';
+import { serviceProjections } from '../src/projections/service-projections';
+import { ReadModelStore } from '../src/projections/storage/read-model-store';
+import { fillLog } from './synthetic-events';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+
+function peakRss(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
+  const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  try {
+    console.log(`bench:rebuild on ${process.version}: ${EVENTS} synthetic deliveries`);
+    let started = Date.now();
+    await fillLog(store, EVENTS, (done) =>
+      console.log(`  filled ${done} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
+    );
+    const head = (await store.headPosition()) ?? 0n;
+    console.log(`log filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    started = Date.now();
+    let read = 0;
+    let after: bigint | undefined;
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: 1000 });
+      read += page.events.length;
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    const rawRate = read / ((Date.now() - started) / 1000);
+    console.log(
+      `read + JSON.parse the log:   ${rawRate.toFixed(0).padStart(8)} events/s (${read} events)`,
+    );
+
+    const rss = peakRss();
+    const readModels = new ReadModelStore({ directory: dir });
+    const runner = new ProjectionRunner({
+      store,
+      readModels,
+      projections: serviceProjections({ defaultCurrencies: new Map([['*', 'USD']]) }),
+      batchSize: 1000,
+    });
+    started = Date.now();
+    await runner.start();
+    const reached = await runner.waitForPosition(head, 60 * 60_000);
+    const seconds = (Date.now() - started) / 1000;
+    await runner.stop();
+    readModels.close();
+    const peak = rss.stop();
+    const rebuildRate = EVENTS / seconds;
+    console.log(
+      `full rebuild, all projections: ${rebuildRate.toFixed(0).padStart(6)} events/s (${seconds.toFixed(1)} s${reached ? '' : ', DID NOT FINISH'})`,
+    );
+    console.log(
+      `ratio rebuild / raw: ${(rebuildRate / rawRate).toFixed(2)}x (target >= 0.4x); peak RSS during the rebuild ${mib(peak)}`,
+    );
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,206 @@
+/**
+ * A realistic mix of stored deliveries for the rebuild and query benchmarks,
+ * built from the provider fixtures with varied ids (no signing: these are
+ * written straight to the log, as intake would have written them).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventData, EventStore, JsonObject } from '../src/event-store/event-store.port';
+import {
+  deliveryStreamName,
+  uuidV5,
+  webhookEventType,
+  type Provider,
+  type WebhookReceived,
+} from '../src/ledger/webhook-received';
+
+type Json = Record<string, unknown>;
+const fixturesDir = join(__dirname, '..', 'src', 'webhooks', 'providers');
+const load = (provider: string, name: string): Json =>
+  JSON.parse(readFileSync(join(fixturesDir, provider, 'fixtures', `${name}.json`), 'utf8')) as Json;
+
+const GROWSURF_REWARD = load('growsurf', 'participant-reached-goal-approved');
+const GROWSURF_PARTICIPANT = load('growsurf', 'new-participant-referred');
+const TALKABLE_REFERRAL = load('talkable', 'referral-approved');
+const TALKABLE_REWARD = load('talkable', 'reward-paid');
+const WIX_FRIEND = load('wix', 'referred-friend-updated');
+const WIX_REVIEW = load('wix', 'review-request-updated');
+
+export const ADVOCATES = 20_000;
+export const CAMPAIGNS = 40;
+
+/** Deterministic pseudo-random choice, so every run writes the same log. */
+function pick(n: number, salt: number, modulo: number): number {
+  return Math.abs((Math.imul(n ^ salt, 2654435761) >>> 0) % modulo);
+}
+
+export const campaignOf = (n: number): string => `cmp${pick(n, 7, CAMPAIGNS)}`;
+export const advocateOf = (n: number): string => `adv${pick(n, 13, ADVOCATES)}`;
+
+function event(
+  provider: Provider,
+  type: string,
+  dedupeKey: string,
+  tenantId: string,
+  entity: WebhookReceived['entity'],
+  payload: Json,
+): { stream: string; data: EventData } {
+  const body = JSON.stringify(payload);
+  const received: WebhookReceived = {
+    provider,
+    source: provider,
+    providerEventType: type,
+    dedupeKey,
+    tenantId,
+    entity,
+    receivedAt: '2026-11-01T12:00:00.000Z',
+    verification: { method: 'growsurf-signature', signed: true, keyId: '*' },
+    understood: true,
+    payload: payload as JsonObject,
+    delivery: { contentType: 'application/json', headers: {}, body },
+  };
+  return {
+    stream: deliveryStreamName(provider, dedupeKey),
+    data: {
+      id: uuidV5(dedupeKey),
+      type: webhookEventType(provider, type),
+      data: received as unknown as JsonObject,
+      metadata: { schema: 1 },
+    },
+  };
+}
+
+/** Event n of the mix: 40% GrowSurf rewards (pending then approved), 20% GrowSurf signups, 20% Talkable, 15% Wix friends, 5% reviews. */
+export function syntheticEvent(n: number): { stream: string; data: EventData } {
+  const slot = n % 20;
+  const campaign = campaignOf(n);
+  const advocate = advocateOf(n);
+  if (slot < 8) {
+    const rewardId = `rw${Math.floor(n / 2)}`;
+    const approved = n % 2 === 1;
+    const data = GROWSURF_REWARD.data as Json;
+    const payload = {
+      ...GROWSURF_REWARD,
+      data: {
+        ...data,
+        participant: {
+          ...(data.participant as Json),
+          id: advocate,
+          email: `${advocate}@example.com`,
+        },
+        reward: {
+          ...(data.reward as Json),
+          id: rewardId,
+          approved,
+          referrerId: advocate,
+          referredId: `fr${n}`,
+        },
+        campaign: { ...(data.campaign as Json), id: campaign },
+      },
+    };
+    return event(
+      'growsurf',
+      'PARTICIPANT_REACHED_A_GOAL',
+      `growsurf:${campaign}:reward:${rewardId}:${approved}`,
+      campaign,
+      { fqdn: 'growsurf.reward', id: rewardId, sequence: null },
+      payload,
+    );
+  }
+  if (slot < 12) {
+    const data = GROWSURF_PARTICIPANT.data as Json;
+    const id = `fr${n}`;
+    const payload = {
+      ...GROWSURF_PARTICIPANT,
+      data: {
+        ...data,
+        id,
+        email: `${id}@example.com`,
+        referredBy: advocate,
+        referrer: { ...(data.referrer as Json), id: advocate },
+        campaign: { ...(data.campaign as Json), id: campaign },
+      },
+    };
+    return event(
+      'growsurf',
+      'NEW_PARTICIPANT_ADDED',
+      `growsurf:${campaign}:participant:${id}`,
+      campaign,
+      { fqdn: 'growsurf.participant', id, sequence: null },
+      payload,
+    );
+  }
+  if (slot < 16) {
+    const site = `site${pick(n, 3, 5)}`;
+    if (slot < 14) {
+      const payload = structuredClone(TALKABLE_REFERRAL.payload) as Json;
+      (payload.referred_origin as Json).id = n;
+      (payload.offer as Json).email = `${advocate}@example.com`;
+      for (const reward of payload.advocate_rewards as Json[]) reward.id = n * 10 + 1;
+      return event(
+        'talkable',
+        'referral_web_hook',
+        `talkable:${site}:referral:${n}`,
+        site,
+        { fqdn: 'talkable.referral', id: String(n), sequence: null },
+        payload,
+      );
+    }
+    const payload = structuredClone(TALKABLE_REWARD.payload) as Json;
+    (payload.reward as Json).id = n;
+    (payload.person as Json).email = `${advocate}@example.com`;
+    return event(
+      'talkable',
+      'reward_web_hook',
+      `talkable:${site}:reward:${n}:Paid`,
+      site,
+      { fqdn: 'talkable.reward', id: String(n), sequence: null },
+      payload,
+    );
+  }
+  const instance = `inst${pick(n, 5, 10)}`;
+  const source = slot < 19 ? WIX_FRIEND : WIX_REVIEW;
+  const domain = structuredClone<Json>(source);
+  const entityId = `ent${pick(n, 11, 50_000)}`;
+  const sequence = String(1 + Math.floor(n / 20));
+  domain.id = uuidV5(`wix-event-${n}`);
+  domain.entityId = entityId;
+  domain.entityEventSequence = sequence;
+  const body = (domain.updatedEvent as Json).currentEntity as Json;
+  body.id = entityId;
+  if (source === WIX_FRIEND) body.referringCustomerId = `cust${pick(n, 17, ADVOCATES)}`;
+  const payload = {
+    eventType: `${String(domain.entityFqdn)}_updated`,
+    instanceId: instance,
+    identity: null,
+    accountInfo: null,
+    data: domain,
+  };
+  return event(
+    'wix',
+    payload.eventType,
+    `wix:${instance}:${String(domain.id)}`,
+    instance,
+    { fqdn: String(domain.entityFqdn), id: entityId, sequence },
+    payload,
+  );
+}
+
+/** Appends events [0, count) in concurrent batches (group commit does the rest). */
+export async function fillLog(
+  store: EventStore,
+  count: number,
+  progress: (done: number) => void,
+): Promise<void> {
+  const concurrency = 2_000;
+  for (let start = 0; start < count; start += concurrency) {
+    const end = Math.min(count, start + concurrency);
+    await Promise.all(
+      Array.from({ length: end - start }, (_, i) => {
+        const { stream, data } = syntheticEvent(start + i);
+        return store.append(stream, [data], { expectedRevision: 'no_stream' });
+      }),
+    );
+    if (Math.floor(end / 100_000) !== Math.floor(start / 100_000)) progress(end);
+  }
+}
