@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 interface PreparedRequest {
+  method?: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
 }
 
 async function main(): Promise<void> {
@@ -35,7 +36,13 @@ async function main(): Promise<void> {
         method: 'POST',
         setupRequest: (request) => {
           const item = prepared[next++ % prepared.length]!;
-          return { ...request, path: item.path, headers: item.headers, body: item.body };
+          return {
+            ...request,
+            method: item.method ?? 'POST',
+            path: item.path,
+            headers: item.headers,
+            body: item.body,
+          };
         },
       },
     ],
