@@ -11,9 +11,11 @@ import { openSqliteEventStore } from '../src/event-store/sqlite/sqlite-event-sto
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { serviceProjections } from '../src/projections/service-projections';
 import { ReadModelStore } from '../src/projections/storage/read-model-store';
-import { fillLog } from './synthetic-events';
+import { describeCollections, describeStatus, fillLog } from './synthetic-events';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** Bounds the rebuild: a runner that stalls is reported, not waited for forever. */
+const REBUILD_TIMEOUT_MS = 20 * 60_000;
 
 function peakRss(): { stop(): number } {
   let peak = process.memoryUsage().rss;
@@ -29,6 +31,7 @@ function peakRss(): { stop(): number } {
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
+  const overall = peakRss();
   const dir = mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
   const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   try {
@@ -64,9 +67,11 @@ async function main(): Promise<void> {
     });
     started = Date.now();
     await runner.start();
-    const reached = await runner.waitForPosition(head, 60 * 60_000);
+    const reached = await runner.waitForPosition(head, REBUILD_TIMEOUT_MS);
     const seconds = (Date.now() - started) / 1000;
+    const statuses = runner.status();
     await runner.stop();
+    const collections = describeCollections(readModels);
     readModels.close();
     const peak = rss.stop();
     const rebuildRate = EVENTS / seconds;
@@ -74,9 +79,12 @@ async function main(): Promise<void> {
       `full rebuild, all projections: ${rebuildRate.toFixed(0).padStart(6)} events/s (${seconds.toFixed(1)} s${reached ? '' : ', DID NOT FINISH'})`,
     );
     console.log(
-      `ratio rebuild / raw: ${(rebuildRate / rawRate).toFixed(2)}x (target >= 0.4x); peak RSS during the rebuild ${mib(peak)}`,
+      `ratio rebuild / raw: ${(rebuildRate / rawRate).toFixed(2)}x (target >= 0.4x); peak RSS during the rebuild ${mib(peak)}, whole run ${mib(overall.stop())}`,
     );
+    console.log(`projections: ${describeStatus(statuses)}`);
+    console.log(`read models: ${collections}`);
   } finally {
+    overall.stop();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventData, EventStore, JsonObject } from '../src/event-store/event-store.port';
+import type { ProjectionStatus } from '../src/projections/projection-runner';
+import type { ReadModelStore } from '../src/projections/storage/read-model-store';
 import {
   deliveryStreamName,
   uuidV5,
@@ -201,6 +203,27 @@ export async function fillLog(
         return store.append(stream, [data], { expectedRevision: 'no_stream' });
       }),
     );
-    if (Math.floor(end / 100_000) !== Math.floor(start / 100_000)) progress(end);
+    if (Math.floor(end / 50_000) !== Math.floor(start / 50_000)) progress(end);
   }
+}
+
+/** Per projection: handled / not understood / failed, so a mix the projections ignore shows up. */
+export function describeStatus(statuses: readonly ProjectionStatus[]): string {
+  return statuses
+    .map(
+      (s) =>
+        `${s.projection}: ${s.handled} handled, ${s.notUnderstood} not understood, ${s.failed} failed (${s.state})`,
+    )
+    .join('; ');
+}
+
+/** Documents per read-model collection (participants, campaigns, ...). */
+export function describeCollections(readModels: ReadModelStore): string {
+  return readModels.db
+    .prepare<[], { collection: string; n: number }>(
+      'SELECT collection, COUNT(*) AS n FROM documents GROUP BY collection ORDER BY collection',
+    )
+    .all()
+    .map((row) => `${row.collection} ${row.n}`)
+    .join(', ');
 }
