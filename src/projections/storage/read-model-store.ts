@@ -19,6 +19,8 @@ import { READ_MODEL_SCHEMA } from './read-model-schema';
 
 /** Documents whose latest text is kept in memory (participants and campaigns recur). */
 const RECENT_DOCUMENTS = 20_000;
+/** Refresh the planner's statistics as the read models grow (ANALYZE is bounded by analysis_limit). */
+const ANALYZE_EVERY_DOCUMENTS = 50_000;
 
 export type ReadModelLocation =
   { readonly directory: string; readonly fileName?: string } | { readonly inMemory: true };
@@ -65,6 +67,8 @@ export class ReadModelStore {
   readonly db: Database.Database;
   private readonly statements;
   private readonly recent = new Map<string, string | null>();
+  private writtenSinceAnalyze = 0;
+  private analyzed = false;
 
   constructor(location: ReadModelLocation) {
     const file =
@@ -78,6 +82,10 @@ export class ReadModelStore {
     // The checkpoint commits with the documents: losing the last transactions on
     // power loss only means replaying them, so NORMAL is safe here.
     this.db.pragma('synchronous = NORMAL');
+    // Bounded statistics: without them SQLite ignores the expression indexes
+    // and scans every referral and reward per participant lookup.
+    this.db.pragma('analysis_limit = 1000');
+    this.db.pragma('cache_size = -65536');
     this.db.exec(READ_MODEL_SCHEMA);
     this.statements = {
       document: this.db.prepare<[string, string], { body: string }>(
@@ -185,6 +193,12 @@ export class ReadModelStore {
       }
     })();
     for (const [id, text] of written) this.remember(id, text);
+    this.writtenSinceAnalyze += written.length;
+    if (this.writtenSinceAnalyze >= ANALYZE_EVERY_DOCUMENTS || !this.analyzed) {
+      this.db.exec('ANALYZE');
+      this.writtenSinceAnalyze = 0;
+      this.analyzed = true;
+    }
   }
 
   /** Forgets everything a projection wrote, so it replays from the start of the log. */
