@@ -15,16 +15,7 @@ import { LiveProjections } from '../src/projections/live-projections';
 import { loadConfig } from '../src/config/load-config';
 import { testEnv } from '../test/support/start-app';
 import { growsurfDeliveries, wixDeliveries, type PreparedRequest } from './ingest-deliveries';
-
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
+import type { LoadResult } from './load-generator';
 
 const CONNECTIONS = 64;
 const work = mkdtempSync(join(tmpdir(), 'bench-ingest-'));

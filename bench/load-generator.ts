@@ -7,6 +7,18 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
+/** The one JSON line this script prints. */
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
 interface PreparedRequest {
   method?: 'GET' | 'POST';
   path: string;
@@ -47,18 +59,17 @@ async function main(): Promise<void> {
       },
     ],
   });
-  process.stdout.write(
-    `${JSON.stringify({
-      requests: result.requests.total,
-      seconds: result.duration,
-      rps: result.requests.total / result.duration,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-    })}\n`,
-  );
+  const figures: LoadResult = {
+    requests: result.requests.total,
+    seconds: result.duration,
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
 main().catch((error: unknown) => {

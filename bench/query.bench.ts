@@ -19,22 +19,13 @@ import { serviceProjections } from '../src/projections/service-projections';
 import { ReadModelStore } from '../src/projections/storage/read-model-store';
 import { testEnv } from '../test/support/start-app';
 import { TEST_SECRETS } from '../test/support/test-secrets';
-import { describeCollections, describeStatus, fillLog } from './synthetic-events';
+import { describeCollections, describeStatus, fillLogReported } from './synthetic-events';
+import type { LoadResult } from './load-generator';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const CONNECTIONS = 32;
 const SECONDS = 10;
 const WARMUP_SECONDS = 2;
-
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
 
 async function load(
   url: string,
@@ -71,6 +62,7 @@ function toLoadResult(value: unknown): LoadResult {
   };
   return {
     requests: field('requests'),
+    seconds: field('seconds'),
     rps: field('rps'),
     p50: field('p50'),
     p99: field('p99'),
@@ -138,12 +130,8 @@ async function main(): Promise<void> {
       `bench:query on ${process.version}: read models of ${EVENTS} synthetic deliveries, ${CONNECTIONS} connections, ${SECONDS} s each`,
     );
     const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+    const head = await fillLogReported(store, EVENTS);
     let started = Date.now();
-    await fillLog(store, EVENTS, (done) =>
-      console.log(`  filled ${done} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
-    );
-    const head = (await store.headPosition()) ?? 0n;
-    console.log(`log filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     started = Date.now();
     const readModels = new ReadModelStore({ directory: dir });
     const runner = new ProjectionRunner({

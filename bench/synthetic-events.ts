@@ -227,3 +227,12 @@ export function describeCollections(readModels: ReadModelStore): string {
     .map((row) => `${row.collection} ${row.n}`)
     .join(', ');
 }
+
+/** fillLog with progress lines and the time it took; returns the log's head position. */
+export async function fillLogReported(store: EventStore, count: number): Promise<bigint> {
+  const started = Date.now();
+  const seconds = (): string => ((Date.now() - started) / 1000).toFixed(0);
+  await fillLog(store, count, (done) => console.log(`  filled ${done} (${seconds()} s)`));
+  console.log(`log filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return (await store.headPosition()) ?? 0n;
+}
