@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/load-config';
 import { openEventStore } from '../src/event-store/open-event-store';
-import { activeGenerationFile } from '../src/projections/live-projections';
+import { activeGenerationFile, BUILDING_BATCH_SIZE } from '../src/projections/live-projections';
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { serviceProjections } from '../src/projections/service-projections';
 import { ReadModelStore } from '../src/projections/storage/read-model-store';
@@ -33,11 +33,12 @@ async function main(): Promise<number> {
   const liveFile = activeGenerationFile(config.dataDir);
   try {
     const head = (await store.headPosition()) ?? 0n;
-    const scratch = new ReadModelStore({ directory: scratchDir });
+    const scratch = new ReadModelStore({ directory: scratchDir }, { building: true });
     const runner = new ProjectionRunner({
       store,
       readModels: scratch,
       projections: serviceProjections(config),
+      batchSize: BUILDING_BATCH_SIZE,
     });
     await runner.start();
     if (head > 0n && !(await runner.waitForPosition(head, 10 * 60_000)))

@@ -5,16 +5,22 @@
  * while queries keep reading the live one, and switches once it has caught up
  * with the log: the switch is one assignment here and one atomic rename on disk.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Projection } from './projection';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner';
 import { ReadModels } from './read-models';
-import { DEFAULT_READ_MODEL_FILE, ReadModelStore } from './storage/read-model-store';
+import {
+  DEFAULT_READ_MODEL_FILE,
+  ReadModelStore,
+  type ReadModelStoreOptions,
+} from './storage/read-model-store';
 
 const POINTER = 'read-models.current';
 const CATCH_UP_STEP_MS = 60_000;
+/** Events per read-model transaction while a generation is being built. */
+export const BUILDING_BATCH_SIZE = 5_000;
 
 export interface Generation {
   readonly fileName: string;
@@ -49,6 +55,16 @@ export function removeGenerationFiles(dataDir: string, fileName: string): void {
     rmSync(join(dataDir, `${fileName}${suffix}`), { force: true });
 }
 
+const GENERATION_FILE = /^read-models(-\d+)?\.sqlite$/;
+
+/** A rebuild cut short by a crash leaves its generation behind: nothing will ever read it. */
+function removeAbandonedGenerations(dataDir: string, active: string): void {
+  if (!existsSync(dataDir)) return;
+  for (const name of readdirSync(dataDir)) {
+    if (GENERATION_FILE.test(name) && name !== active) removeGenerationFiles(dataDir, name);
+  }
+}
+
 export class LiveProjections {
   private live: Generation | undefined;
   private rebuild: { generation: Generation; progress: RebuildProgress } | undefined;
@@ -65,7 +81,9 @@ export class LiveProjections {
   }
 
   async start(): Promise<void> {
-    this.live = this.open(activeGenerationFile(this.dataDir));
+    const active = activeGenerationFile(this.dataDir);
+    removeAbandonedGenerations(this.dataDir, active);
+    this.live = this.open(active);
     await this.live.runner.start();
   }
 
@@ -96,7 +114,7 @@ export class LiveProjections {
     if (this.rebuild?.progress.state === 'building') {
       throw new RebuildInProgress(this.rebuild.progress.fileName);
     }
-    const generation = this.open(`read-models-${Date.now()}.sqlite`);
+    const generation = this.open(`read-models-${Date.now()}.sqlite`, { building: true });
     const progress: RebuildProgress = {
       state: 'building',
       fileName: generation.fileName,
@@ -120,21 +138,28 @@ export class LiveProjections {
 
   private async catchUpAndSwitch(generation: Generation): Promise<void> {
     await generation.runner.start();
-    // The log keeps growing during the rebuild: chase its head until caught up.
-    for (;;) {
-      const head = await this.store.headPosition();
-      if (head === undefined || (await generation.runner.waitForPosition(head, CATCH_UP_STEP_MS)))
-        break;
-      if (generation.runner.status().some((status) => status.state === 'failed')) {
-        throw new Error('the rebuilding runner failed; see its status');
-      }
-    }
+    await this.chaseHead(generation);
+    // Indexes are built once, at the end; what arrived meanwhile is caught up after.
+    generation.store.finishBuilding();
+    await this.chaseHead(generation);
     const previous = this.current;
     this.live = generation;
     switchGenerationFile(this.dataDir, generation.fileName);
     await previous.runner.stop();
     previous.store.close();
     removeGenerationFiles(this.dataDir, previous.fileName);
+  }
+
+  /** The log keeps growing during the rebuild: chase its head until caught up. */
+  private async chaseHead(generation: Generation): Promise<void> {
+    for (;;) {
+      const head = await this.store.headPosition();
+      if (head === undefined || (await generation.runner.waitForPosition(head, CATCH_UP_STEP_MS)))
+        return;
+      if (generation.runner.status().some((status) => status.state === 'failed')) {
+        throw new Error('the rebuilding runner failed; see its status');
+      }
+    }
   }
 
   private finish(
@@ -154,12 +179,13 @@ export class LiveProjections {
     return progress;
   }
 
-  private open(fileName: string): Generation {
-    const store = new ReadModelStore({ directory: this.dataDir, fileName });
+  private open(fileName: string, options: ReadModelStoreOptions = {}): Generation {
+    const store = new ReadModelStore({ directory: this.dataDir, fileName }, options);
     const runner = new ProjectionRunner({
       store: this.store,
       readModels: store,
       projections: this.projections,
+      ...(options.building === true ? { batchSize: BUILDING_BATCH_SIZE } : {}),
     });
     return { fileName, store, runner, readModels: new ReadModels(store) };
   }

@@ -8,11 +8,22 @@ import {
   documentId,
   type DocumentBody,
   type DocumentRef,
+  type LedgerEntryDraft,
   type Projection,
   type StoredDocument,
 } from './projection';
 import type { Batch, Checkpoint, EntryRow, ProblemRow } from './storage/read-model-store';
 import { readWebhookEvent } from './webhook-event';
+
+/** A projection's progress through one batch, counted in plain numbers and added up at the end. */
+interface Progress {
+  readonly projection: Projection;
+  readonly from: Checkpoint;
+  position: bigint | null;
+  handled: number;
+  notUnderstood: number;
+  failed: number;
+}
 
 export function foldBatch(
   events: readonly RecordedEvent[],
@@ -24,24 +35,35 @@ export function foldBatch(
   const entries: EntryRow[] = [];
   const errors: ProblemRow[] = [];
   const notUnderstood: ProblemRow[] = [];
-  const next = new Map(checkpoints);
   const lookup = (ref: DocumentRef): DocumentBody | undefined =>
     documents.get(documentId(ref))?.body ?? load(ref);
+  const progress: Progress[] = [];
+  for (const projection of projections) {
+    const from = checkpoints.get(projection.name);
+    if (from === undefined) continue;
+    progress.push({
+      projection,
+      from,
+      position: from.position,
+      handled: 0,
+      notUnderstood: 0,
+      failed: 0,
+    });
+  }
 
   for (const event of events) {
     const projected = readWebhookEvent(event);
-    for (const projection of projections) {
-      const checkpoint = next.get(projection.name);
-      if (checkpoint === undefined) continue;
-      if (checkpoint.position !== null && event.position <= checkpoint.position) continue;
-      let counted: 'handled' | 'notUnderstood' | 'failed' = 'handled';
+    for (const p of progress) {
+      if (p.position !== null && event.position <= p.position) continue;
+      const { projection } = p;
+      p.position = event.position;
       try {
         const plan =
           'error' in projected
             ? { kind: 'not-understood' as const, reason: projected.error }
             : projection.plan(projected);
         if (plan.kind === 'not-understood') {
-          counted = 'notUnderstood';
+          p.notUnderstood += 1;
           notUnderstood.push({
             projection: projection.name,
             position: event.position,
@@ -49,13 +71,20 @@ export function foldBatch(
             eventType: event.type,
             message: plan.reason,
           });
-        } else if (plan.kind === 'apply' && 'cause' in projected) {
+          continue;
+        }
+        if (plan.kind === 'apply' && 'cause' in projected) {
           const evolution = plan.evolve(lookup);
           for (const doc of evolution.documents) documents.set(documentId(doc), doc);
-          evolution.entries.forEach((entry, seq) => {
-            const { cause } = projected;
+          const { cause } = projected;
+          for (let seq = 0; seq < evolution.entries.length; seq += 1) {
+            const entry = evolution.entries[seq] as LedgerEntryDraft;
             entries.push({
-              ...entry,
+              entityKind: entry.entityKind,
+              entityKey: entry.entityKey,
+              ownerKey: entry.ownerKey,
+              outcome: entry.outcome,
+              detail: entry.detail,
               projection: projection.name,
               position: event.position,
               seq,
@@ -64,10 +93,11 @@ export function foldBatch(
               providerType: cause.providerType,
               receivedAt: cause.receivedAt,
             });
-          });
+          }
         }
+        p.handled += 1;
       } catch (error) {
-        counted = 'failed';
+        p.failed += 1;
         errors.push({
           projection: projection.name,
           position: event.position,
@@ -75,13 +105,6 @@ export function foldBatch(
           message: error instanceof Error ? error.message : String(error),
         });
       }
-      next.set(projection.name, {
-        ...checkpoint,
-        position: event.position,
-        handled: checkpoint.handled + (counted === 'handled' ? 1n : 0n),
-        notUnderstood: checkpoint.notUnderstood + (counted === 'notUnderstood' ? 1n : 0n),
-        failed: checkpoint.failed + (counted === 'failed' ? 1n : 0n),
-      });
     }
   }
   return {
@@ -89,6 +112,12 @@ export function foldBatch(
     entries,
     errors,
     notUnderstood,
-    checkpoints: [...next.values()],
+    checkpoints: progress.map((p): Checkpoint => ({
+      ...p.from,
+      position: p.position,
+      handled: p.from.handled + BigInt(p.handled),
+      notUnderstood: p.from.notUnderstood + BigInt(p.notUnderstood),
+      failed: p.from.failed + BigInt(p.failed),
+    })),
   };
 }

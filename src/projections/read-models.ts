@@ -216,7 +216,7 @@ export class ReadModels {
   }
 
   private document<T>(collection: string, key: string): T | undefined {
-    return this.store.loadDocument({ collection, key }) as T | undefined;
+    return this.store.readDocument({ collection, key }) as T | undefined;
   }
 
   private bodies<T>(sql: string, ...values: unknown[]): T[] {

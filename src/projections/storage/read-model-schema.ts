@@ -4,31 +4,24 @@
  * change, and per projection its checkpoint, counters, errors and the events it
  * could not read. Everything here is rebuilt from the log.
  */
-export const READ_MODEL_SCHEMA_VERSION = 1;
+export const READ_MODEL_SCHEMA_VERSION = 2;
 
-export const READ_MODEL_SCHEMA = `
+/**
+ * Documents live in a rowid table: a new document is appended and only its
+ * small (collection, key) index entry lands at a random place, where a table
+ * clustered on the key would move whole bodies around on every page split.
+ */
+export const READ_MODEL_TABLES = `
 CREATE TABLE IF NOT EXISTS documents (
+  id INTEGER PRIMARY KEY,
   collection TEXT NOT NULL,
   key TEXT NOT NULL,
   body TEXT NOT NULL,
-  PRIMARY KEY (collection, key)
-) WITHOUT ROWID;
-
-CREATE INDEX IF NOT EXISTS referrals_by_advocate
-  ON documents (json_extract(body, '$.advocateKey'), key) WHERE collection = 'referral';
-CREATE INDEX IF NOT EXISTS referrals_by_friend
-  ON documents (json_extract(body, '$.friendKey'), key) WHERE collection = 'referral';
-CREATE INDEX IF NOT EXISTS referrals_by_campaign
-  ON documents (json_extract(body, '$.campaignKey'), json_extract(body, '$.advocateKey'))
-  WHERE collection = 'referral';
-CREATE INDEX IF NOT EXISTS rewards_by_owner
-  ON documents (json_extract(body, '$.ownerKey'), key) WHERE collection = 'reward';
-CREATE INDEX IF NOT EXISTS participants_by_email
-  ON documents (json_extract(body, '$.email'), key) WHERE collection = 'participant';
-CREATE INDEX IF NOT EXISTS review_requests_by_tenant
-  ON documents (json_extract(body, '$.tenant'), key) WHERE collection = 'review-request';
+  UNIQUE (collection, key)
+);
 
 CREATE TABLE IF NOT EXISTS ledger_entries (
+  id INTEGER PRIMARY KEY,
   projection TEXT NOT NULL,
   position INTEGER NOT NULL,
   seq INTEGER NOT NULL,
@@ -41,10 +34,8 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
   provider_type TEXT NOT NULL,
   received_at TEXT NOT NULL,
   detail TEXT NOT NULL,
-  PRIMARY KEY (projection, position, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ledger_entries_by_owner ON ledger_entries (owner_key, position, seq);
-CREATE INDEX IF NOT EXISTS ledger_entries_by_entity ON ledger_entries (entity_key, position, seq);
+  UNIQUE (projection, position, seq)
+);
 
 CREATE TABLE IF NOT EXISTS projection_checkpoints (
   projection TEXT PRIMARY KEY,
@@ -72,3 +63,36 @@ CREATE TABLE IF NOT EXISTS not_understood (
   PRIMARY KEY (projection, position)
 );
 `;
+
+/**
+ * Secondary indexes, for the queries only: projecting never reads through them.
+ * A generation being built has none until it has caught up (maintaining them
+ * row by row costs more than building each once), see `finishBuilding`.
+ */
+export const READ_MODEL_INDEXES = `
+CREATE INDEX IF NOT EXISTS referrals_by_advocate
+  ON documents (json_extract(body, '$.advocateKey'), key) WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS referrals_by_friend
+  ON documents (json_extract(body, '$.friendKey'), key) WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS referrals_by_campaign
+  ON documents (json_extract(body, '$.campaignKey'), json_extract(body, '$.advocateKey'))
+  WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS rewards_by_owner
+  ON documents (json_extract(body, '$.ownerKey'), key) WHERE collection = 'reward';
+CREATE INDEX IF NOT EXISTS participants_by_email
+  ON documents (json_extract(body, '$.email'), key) WHERE collection = 'participant';
+CREATE INDEX IF NOT EXISTS review_requests_by_tenant
+  ON documents (json_extract(body, '$.tenant'), key) WHERE collection = 'review-request';
+
+CREATE INDEX IF NOT EXISTS ledger_entries_by_owner ON ledger_entries (owner_key, position, seq);
+CREATE INDEX IF NOT EXISTS ledger_entries_by_entity ON ledger_entries (entity_key, position, seq);
+`;
+
+/** Every table above: a file of an older schema version has them dropped and is rebuilt. */
+export const READ_MODEL_TABLE_NAMES: readonly string[] = [
+  ...READ_MODEL_TABLES.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g),
+].map((match) => match[1] ?? '');
+
+export const READ_MODEL_INDEX_NAMES: readonly string[] = [
+  ...READ_MODEL_INDEXES.matchAll(/CREATE INDEX IF NOT EXISTS (\w+)/g),
+].map((match) => match[1] ?? '');

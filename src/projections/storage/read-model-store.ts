@@ -15,10 +15,18 @@ import {
   type LedgerEntryDraft,
   type StoredDocument,
 } from '../projection';
-import { READ_MODEL_SCHEMA } from './read-model-schema';
+import {
+  READ_MODEL_INDEX_NAMES,
+  READ_MODEL_INDEXES,
+  READ_MODEL_SCHEMA_VERSION,
+  READ_MODEL_TABLE_NAMES,
+  READ_MODEL_TABLES,
+} from './read-model-schema';
 
-/** Documents whose latest text is kept in memory (participants and campaigns recur). */
+/** Documents kept parsed in memory, recently used ones longest (participants and campaigns recur). */
 const RECENT_DOCUMENTS = 20_000;
+/** While building, most lookups are of documents written moments ago: a larger window pays. */
+const RECENT_DOCUMENTS_BUILDING = 100_000;
 /** Refresh the planner's statistics as the read models grow (ANALYZE is bounded by analysis_limit). */
 const ANALYZE_EVERY_DOCUMENTS = 50_000;
 
@@ -26,6 +34,15 @@ export type ReadModelLocation =
   { readonly directory: string; readonly fileName?: string } | { readonly inMemory: true };
 
 export const DEFAULT_READ_MODEL_FILE = 'read-models.sqlite';
+
+export interface ReadModelStoreOptions {
+  /**
+   * Nobody queries these read models until `finishBuilding()`: a rebuild
+   * generation or a scratch copy. Until then they have no secondary indexes and
+   * are written without fsync (a crash discards the generation anyway).
+   */
+  readonly building?: boolean;
+}
 
 export interface Checkpoint {
   readonly projection: string;
@@ -66,11 +83,21 @@ export interface Batch {
 export class ReadModelStore {
   readonly db: Database.Database;
   private readonly statements;
-  private readonly recent = new Map<string, string | null>();
+  /**
+   * Parsed bodies (null: known absent). This store is the only writer of its
+   * documents, so the body it last wrote or read is current, and documents are
+   * immutable values: a cached one is never changed in place.
+   */
+  private readonly recent: RecentDocuments;
+  private building: boolean;
+  /** While building from empty: every document written so far, so that a lookup of a new one skips SQLite. */
+  private written: DocumentFilter | undefined;
   private writtenSinceAnalyze = 0;
   private analyzed = false;
 
-  constructor(location: ReadModelLocation) {
+  constructor(location: ReadModelLocation, options: ReadModelStoreOptions = {}) {
+    this.building = options.building === true;
+    this.recent = new RecentDocuments(this.building ? RECENT_DOCUMENTS_BUILDING : RECENT_DOCUMENTS);
     const file =
       'inMemory' in location
         ? ':memory:'
@@ -78,21 +105,33 @@ export class ReadModelStore {
     if (!('inMemory' in location)) mkdirSync(location.directory, { recursive: true });
     this.db = new Database(file);
     this.db.defaultSafeIntegers(true);
-    this.db.pragma('journal_mode = WAL');
+    // A generation being built has no readers and is discarded on a crash: no WAL until it is done.
+    this.db.pragma(`journal_mode = ${this.building ? 'MEMORY' : 'WAL'}`);
+    if (this.building) this.db.pragma('locking_mode = EXCLUSIVE');
     // The checkpoint commits with the documents: losing the last transactions on
     // power loss only means replaying them, so NORMAL is safe here.
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${this.building ? 'OFF' : 'NORMAL'}`);
     // Bounded statistics: without them SQLite ignores the expression indexes
     // and scans every referral and reward per participant lookup.
     this.db.pragma('analysis_limit = 1000');
-    this.db.pragma('cache_size = -65536');
-    this.db.exec(READ_MODEL_SCHEMA);
+    this.db.pragma(`cache_size = ${this.building ? -262144 : -65536}`);
+    this.migrate();
+    this.db.exec(READ_MODEL_TABLES);
+    if (this.building) {
+      for (const index of READ_MODEL_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${index}`);
+    } else {
+      this.db.exec(READ_MODEL_INDEXES);
+    }
+    if (this.building && this.db.prepare('SELECT 1 FROM documents LIMIT 1').get() === undefined) {
+      this.written = new DocumentFilter();
+    }
     this.statements = {
       document: this.db.prepare<[string, string], { body: string }>(
         'SELECT body FROM documents WHERE collection = ? AND key = ?',
       ),
       putDocument: this.db.prepare(
-        'INSERT OR REPLACE INTO documents (collection, key, body) VALUES (?, ?, ?)',
+        `INSERT INTO documents (collection, key, body) VALUES (?, ?, ?)
+         ON CONFLICT (collection, key) DO UPDATE SET body = excluded.body`,
       ),
       putEntry: this.db.prepare(
         `INSERT INTO ledger_entries (projection, position, seq, entity_kind, entity_key, owner_key,
@@ -116,24 +155,59 @@ export class ReadModelStore {
     };
   }
 
-  loadDocument(ref: DocumentRef): DocumentBody | undefined {
-    const id = documentId(ref);
-    let text = this.recent.get(id);
-    if (text === undefined) {
-      text = this.statements.document.get(ref.collection, ref.key)?.body ?? null;
-      this.remember(id, text);
-    }
-    return text === null ? undefined : (JSON.parse(text) as DocumentBody);
+  /**
+   * Read models are a cache of the log: a file written by another schema
+   * version is emptied (checkpoints included), and the runner projects again.
+   */
+  private migrate(): void {
+    const version = Number(this.db.pragma('user_version', { simple: true }));
+    if (version === READ_MODEL_SCHEMA_VERSION) return;
+    this.db.transaction(() => {
+      for (const table of READ_MODEL_TABLE_NAMES) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
+    })();
+  }
+
+  get isBuilding(): boolean {
+    return this.building;
   }
 
   /**
-   * This store is the only writer of its documents, so the text it last wrote
-   * or read is current: live folding skips the lookup for recently touched ones.
+   * Ends building: creates the secondary indexes, gathers planner statistics
+   * and makes everything written so far durable. Blocks while it runs (seconds
+   * for millions of documents). Does nothing on read models already built.
    */
-  private remember(id: string, text: string | null): void {
-    if (this.recent.size >= RECENT_DOCUMENTS)
-      this.recent.delete(this.recent.keys().next().value as string);
-    this.recent.set(id, text);
+  finishBuilding(): void {
+    if (!this.building) return;
+    this.db.exec(READ_MODEL_INDEXES);
+    this.db.exec('ANALYZE');
+    this.analyzed = true;
+    this.writtenSinceAnalyze = 0;
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('journal_mode = WAL');
+    this.building = false;
+    this.written = undefined;
+    this.recent.resize(RECENT_DOCUMENTS);
+  }
+
+  loadDocument(ref: DocumentRef): DocumentBody | undefined {
+    const id = documentId(ref);
+    let body = this.recent.get(id);
+    if (body === undefined) {
+      const text =
+        this.written?.mightHave(id) === false
+          ? undefined
+          : this.statements.document.get(ref.collection, ref.key)?.body;
+      body = text === undefined ? null : (JSON.parse(text) as DocumentBody);
+      this.recent.set(id, body);
+    }
+    return body ?? undefined;
+  }
+
+  /** A document as stored (canonical JSON), bypassing the fold cache: what queries answer with. */
+  readDocument(ref: DocumentRef): DocumentBody | undefined {
+    const text = this.statements.document.get(ref.collection, ref.key)?.body;
+    return text === undefined ? undefined : (JSON.parse(text) as DocumentBody);
   }
 
   checkpoints(): Map<string, Checkpoint> {
@@ -154,12 +228,9 @@ export class ReadModelStore {
 
   commit(batch: Batch): void {
     const s = this.statements;
-    const written: [string, string][] = [];
     this.db.transaction(() => {
       for (const doc of batch.documents) {
-        const text = canonicalJson(doc.body);
-        s.putDocument.run(doc.collection, doc.key, text);
-        written.push([documentId(doc), text]);
+        s.putDocument.run(doc.collection, doc.key, canonicalJson(doc.body));
       }
       for (const e of batch.entries) {
         s.putEntry.run(
@@ -192,8 +263,13 @@ export class ReadModelStore {
         );
       }
     })();
-    for (const [id, text] of written) this.remember(id, text);
-    this.writtenSinceAnalyze += written.length;
+    for (const doc of batch.documents) {
+      const id = documentId(doc);
+      this.recent.set(id, doc.body);
+      this.written?.add(id);
+    }
+    if (this.building) return;
+    this.writtenSinceAnalyze += batch.documents.length;
     if (this.writtenSinceAnalyze >= ANALYZE_EVERY_DOCUMENTS || !this.analyzed) {
       this.db.exec('ANALYZE');
       this.writtenSinceAnalyze = 0;
@@ -241,4 +317,82 @@ interface CheckpointRow {
   readonly handled: bigint;
   readonly not_understood: bigint;
   readonly failed: bigint;
+}
+
+/**
+ * A bounded cache in two generations: hits in the older one move to the
+ * younger; when the younger is full, the older is dropped whole. Constant time
+ * per operation, without the cost of evicting one entry at a time from a Map.
+ */
+class RecentDocuments {
+  private young = new Map<string, DocumentBody | null>();
+  private old = new Map<string, DocumentBody | null>();
+
+  constructor(private limit: number) {}
+
+  get(id: string): DocumentBody | null | undefined {
+    const hit = this.young.get(id);
+    if (hit !== undefined) return hit;
+    const aged = this.old.get(id);
+    if (aged !== undefined) this.set(id, aged);
+    return aged;
+  }
+
+  set(id: string, body: DocumentBody | null): void {
+    this.young.set(id, body);
+    if (this.young.size >= this.limit) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  resize(limit: number): void {
+    this.limit = limit;
+    this.clear();
+  }
+
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+}
+
+/**
+ * A Bloom filter over document ids: "no" is certain, "maybe" costs a lookup.
+ * Sized for ~4M ids at ~1% false positives (4 MiB); past that it only says
+ * "maybe" more often, never wrongly "no".
+ */
+class DocumentFilter {
+  private static readonly BITS = 1 << 25;
+  private static readonly PROBES = 7;
+  private readonly bits = new Uint32Array(DocumentFilter.BITS >>> 5);
+
+  add(id: string): void {
+    const [h1, h2] = hashes(id);
+    for (let i = 0; i < DocumentFilter.PROBES; i += 1) {
+      const bit = (h1 + Math.imul(i, h2)) & (DocumentFilter.BITS - 1);
+      this.bits[bit >>> 5] = (this.bits[bit >>> 5] as number) | (1 << (bit & 31));
+    }
+  }
+
+  mightHave(id: string): boolean {
+    const [h1, h2] = hashes(id);
+    for (let i = 0; i < DocumentFilter.PROBES; i += 1) {
+      const bit = (h1 + Math.imul(i, h2)) & (DocumentFilter.BITS - 1);
+      if (((this.bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+/** Two independent 32-bit FNV-1a hashes (different offset bases), the second made odd. */
+function hashes(text: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x9e3779b9;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return [a >>> 0, (b >>> 0) | 1];
 }

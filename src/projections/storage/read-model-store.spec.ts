@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Batch, Checkpoint } from './read-model-store';
+import { ReadModelStore } from './read-model-store';
+import { READ_MODEL_INDEX_NAMES, READ_MODEL_SCHEMA_VERSION } from './read-model-schema';
+
+const checkpoint: Checkpoint = {
+  projection: 'ledger',
+  version: 1,
+  position: 1n,
+  handled: 1n,
+  notUnderstood: 0n,
+  failed: 0n,
+};
+
+function batch(documents: Batch['documents'], position = 1n): Batch {
+  return {
+    documents,
+    entries: [],
+    errors: [],
+    notUnderstood: [],
+    checkpoints: [{ ...checkpoint, position }],
+  };
+}
+
+function indexNames(store: ReadModelStore): string[] {
+  return store.db
+    .prepare<[], { name: string }>(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name`,
+    )
+    .all()
+    .map((row) => row.name);
+}
+
+describe('ReadModelStore', () => {
+  let dir: string;
+  const open: ReadModelStore[] = [];
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'read-models-'))));
+  afterEach(() => {
+    for (const store of open.splice(0)) store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const openStore = (building = false) => {
+    const store = new ReadModelStore({ directory: dir }, { building });
+    open.push(store);
+    return store;
+  };
+
+  it('builds without secondary indexes and creates them all when building ends', () => {
+    const store = openStore(true);
+    expect(store.isBuilding).toBe(true);
+    expect(indexNames(store)).toEqual([]);
+    store.commit(batch([{ collection: 'referral', key: 'r1', body: { advocateKey: 'a' } }]));
+    store.finishBuilding();
+    expect(store.isBuilding).toBe(false);
+    expect(indexNames(store)).toEqual([...READ_MODEL_INDEX_NAMES].sort());
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const plan = store.db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT body FROM documents WHERE collection = 'referral'
+         AND json_extract(body, '$.advocateKey') = 'a' ORDER BY key`,
+      )
+      .all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(' ')).toContain('referrals_by_advocate');
+  });
+
+  it('finds every document it wrote while building, from memory or from disk', () => {
+    const store = openStore(true);
+    // More documents than the in-memory window holds, so early ones come back from SQLite.
+    const documents = Array.from({ length: 120_000 }, (_, n) => ({
+      collection: 'participant',
+      key: `p${n}`,
+      body: { n },
+    }));
+    for (let start = 0; start < documents.length; start += 10_000) {
+      store.commit(batch(documents.slice(start, start + 10_000), BigInt(start + 1)));
+    }
+    for (const n of [0, 1, 59_999, 119_999]) {
+      expect(store.loadDocument({ collection: 'participant', key: `p${n}` })).toEqual({ n });
+    }
+    expect(store.loadDocument({ collection: 'participant', key: 'never written' })).toBeUndefined();
+  });
+
+  it('serves queries the stored canonical text, not the object the fold cached', () => {
+    const store = openStore();
+    const body = { z: 1, a: { d: 2, c: 1 } };
+    store.commit(batch([{ collection: 'campaign', key: 'c1', body }]));
+    expect(store.loadDocument({ collection: 'campaign', key: 'c1' })).toBe(body);
+    const read = store.readDocument({ collection: 'campaign', key: 'c1' });
+    expect(JSON.stringify(read)).toBe('{"a":{"c":1,"d":2},"z":1}');
+  });
+
+  it('empties a file written by another schema version, so the projections run again', () => {
+    const first = openStore();
+    first.commit(batch([{ collection: 'campaign', key: 'c1', body: { a: 1 } }]));
+    expect(first.checkpoints().get('ledger')?.position).toBe(1n);
+    first.close();
+    const file = join(dir, 'read-models.sqlite');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION - 1}`);
+    raw.close();
+
+    const reopened = openStore();
+    expect(reopened.checkpoints().size).toBe(0);
+    expect(reopened.readDocument({ collection: 'campaign', key: 'c1' })).toBeUndefined();
+    expect(reopened.db.pragma('user_version', { simple: true })).toBe(
+      BigInt(READ_MODEL_SCHEMA_VERSION),
+    );
+  });
+
+  it('keeps documents and checkpoints across a reopen of the same version', () => {
+    const first = openStore();
+    first.commit(batch([{ collection: 'campaign', key: 'c1', body: { a: 1 } }], 7n));
+    first.close();
+    const reopened = openStore();
+    expect(reopened.checkpoints().get('ledger')?.position).toBe(7n);
+    expect(reopened.readDocument({ collection: 'campaign', key: 'c1' })).toEqual({ a: 1 });
+  });
+});
