@@ -43,32 +43,20 @@ export interface ParticipantView {
 
 export function participantView(
   participant: ParticipantDoc,
-  asAdvocate: readonly ReferralDoc[],
+  asAdvocate: ReferralCounts,
   asFriend: readonly ReferralDoc[],
   rewards: readonly RewardDoc[],
 ): ParticipantView {
   return {
     participant,
     advocate: {
-      referrals: countReferrals(asAdvocate),
+      referrals: asAdvocate,
       balances: balances(rewards),
       points: points(rewards),
       coupons: rewards.filter((r) => r.kind === 'coupon'),
     },
     friend: { referredBy: asFriend },
     rewards,
-  };
-}
-
-export function countReferrals(referrals: readonly Pick<ReferralDoc, 'status'>[]): ReferralCounts {
-  const count = (status: string) => referrals.filter((r) => r.status === status).length;
-  const [pending, approved, voided] = [count('pending'), count('approved'), count('voided')];
-  return {
-    total: referrals.length,
-    pending,
-    approved,
-    voided,
-    other: referrals.length - pending - approved - voided,
   };
 }
 

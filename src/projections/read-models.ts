@@ -10,11 +10,14 @@ import type {
   RewardDoc,
 } from './ledger/ledger-documents';
 import {
-  countReferrals,
-  participantView,
-  type ParticipantView,
-  type ReferralCounts,
-} from './participant-view';
+  ADVOCATE_REFERRALS,
+  CAMPAIGN_REFERRALS,
+  LEADERBOARD,
+  NO_REFERRALS,
+  type CountsDoc,
+  type LeaderboardDoc,
+} from './ledger/referral-tallies';
+import { participantView, type ParticipantView, type ReferralCounts } from './participant-view';
 import type { ReviewRequestDoc } from './reviews/review-requests.projection';
 import {
   referralWhere,
@@ -42,7 +45,7 @@ export class ReadModels {
     if (participant === undefined) return undefined;
     return participantView(
       participant,
-      this.referrals({ advocateKey: key }),
+      this.counts(ADVOCATE_REFERRALS, key),
       this.referrals({ friendKey: key }),
       this.rewardsOf(key),
     );
@@ -83,32 +86,32 @@ export class ReadModels {
     return this.entries('entity_key = ?', entityKey);
   }
 
+  /** From the tallies the ledger projection keeps: one index range per page, however large the campaign. */
   listLeaderboard(campaignKey: string, page: Page): Paged<LeaderboardRow> {
-    const scope = `collection = 'referral' AND json_extract(body, '$.campaignKey') = ?
-      AND json_extract(body, '$.advocateKey') IS NOT NULL`;
-    const total = this.count(
-      `SELECT COUNT(DISTINCT json_extract(body, '$.advocateKey')) AS n FROM documents WHERE ${scope}`,
-      campaignKey,
-    );
+    const scope = `l.collection = '${LEADERBOARD}' AND json_extract(l.body, '$.campaignKey') = ?
+      AND json_extract(l.body, '$.total') > 0`;
+    const total = this.count(`SELECT COUNT(*) AS n FROM documents l WHERE ${scope}`, campaignKey);
     const rows = this.db
-      .prepare<unknown[], { advocate: string; approved: bigint; total: bigint; p: string | null }>(
-        `SELECT r.advocate, r.approved, r.total, p.body AS p FROM (
-           SELECT json_extract(body, '$.advocateKey') AS advocate,
-                  SUM(json_extract(body, '$.status') = 'approved') AS approved, COUNT(*) AS total
-           FROM documents WHERE ${scope} GROUP BY advocate) r
-         LEFT JOIN documents p ON p.collection = 'participant' AND p.key = r.advocate
-         ORDER BY r.approved DESC, r.total DESC, r.advocate ASC LIMIT ? OFFSET ?`,
+      .prepare<unknown[], { l: string; p: string | null }>(
+        `SELECT l.body AS l, p.body AS p FROM documents l
+         LEFT JOIN documents p
+           ON p.collection = 'participant' AND p.key = json_extract(l.body, '$.advocateKey')
+         WHERE ${scope}
+         ORDER BY json_extract(l.body, '$.approved') DESC, json_extract(l.body, '$.total') DESC,
+           json_extract(l.body, '$.advocateKey') ASC
+         LIMIT ? OFFSET ?`,
       )
       .all(campaignKey, page.limit, page.offset);
     const items = rows.map((row, index): LeaderboardRow => {
+      const board = JSON.parse(row.l) as LeaderboardDoc;
       const participant = row.p === null ? undefined : (JSON.parse(row.p) as ParticipantDoc);
       return {
         place: page.offset + index + 1,
-        participantKey: row.advocate,
+        participantKey: board.advocateKey,
         email: participant?.email ?? null,
         name: participant?.name ?? null,
-        approved: Number(row.approved),
-        total: Number(row.total),
+        approved: board.approved,
+        total: board.total,
       };
     });
     return { items, total, ...page };
@@ -116,7 +119,9 @@ export class ReadModels {
 
   getCampaign(key: string): CampaignView | undefined {
     const campaign = this.document<CampaignDoc>('campaign', key);
-    return campaign === undefined ? undefined : { campaign, referrals: this.campaignCounts(key) };
+    return campaign === undefined
+      ? undefined
+      : { campaign, referrals: this.counts(CAMPAIGN_REFERRALS, key) };
   }
 
   listCampaigns(page: Page): Paged<CampaignView> {
@@ -125,7 +130,7 @@ export class ReadModels {
       `SELECT body FROM documents WHERE collection = 'campaign' ORDER BY key LIMIT ? OFFSET ?`,
       page.limit,
       page.offset,
-    ).map((campaign) => ({ campaign, referrals: this.campaignCounts(campaign.key) }));
+    ).map((campaign) => ({ campaign, referrals: this.counts(CAMPAIGN_REFERRALS, campaign.key) }));
     return { items, total, ...page };
   }
 
@@ -179,15 +184,11 @@ export class ReadModels {
     return { items, total, ...page };
   }
 
-  private campaignCounts(key: string): ReferralCounts {
-    return countReferrals(
-      this.db
-        .prepare<[string], { status: string }>(
-          `SELECT json_extract(body, '$.status') AS status FROM documents
-           WHERE collection = 'referral' AND json_extract(body, '$.campaignKey') = ?`,
-        )
-        .all(key),
-    );
+  private counts(collection: string, key: string): ReferralCounts {
+    const doc = this.document<CountsDoc>(collection, key);
+    if (doc === undefined) return NO_REFERRALS;
+    const { total, pending, approved, voided, other } = doc;
+    return { total, pending, approved, voided, other };
   }
 
   private referrals(filter: ReferralFilter): ReferralDoc[] {

@@ -39,6 +39,7 @@ import {
   type RewardDoc,
 } from './ledger-documents';
 import type { TranslationContext } from './ledger-translation';
+import { TALLY_COLLECTIONS, talliesFor } from './referral-tallies';
 import { translateWebhook } from './translate-webhook';
 
 export const LEDGER_PROJECTION = 'ledger';
@@ -46,8 +47,8 @@ export const LEDGER_PROJECTION = 'ledger';
 export function ledgerProjection(context: TranslationContext): Projection {
   return {
     name: LEDGER_PROJECTION,
-    version: 1,
-    collections: [PARTICIPANTS, REFERRALS, REWARDS, CAMPAIGNS],
+    version: 2,
+    collections: [PARTICIPANTS, REFERRALS, REWARDS, CAMPAIGNS, ...TALLY_COLLECTIONS],
     plan(event) {
       const translation = translateWebhook(event.webhook, context);
       if (translation.kind === 'ignored') return IGNORED;
@@ -103,7 +104,13 @@ function applyChanges(
       entries.push({ entityKind: ref.collection, entityKey: ref.key, ownerKey, outcome, detail });
     }
   }
-  const documents = [...working.values()].filter((doc) => {
+  const referrals = [...working.values()]
+    .filter((doc) => doc.collection === REFERRALS)
+    .map((doc) => ({
+      before: asDoc<ReferralDoc>(lookup(doc)),
+      after: doc.body as ReferralDoc,
+    }));
+  const documents = [...working.values(), ...talliesFor(referrals, lookup)].filter((doc) => {
     const before = lookup(doc);
     return before === undefined || changed(before, doc.body);
   });

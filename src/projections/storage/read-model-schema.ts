@@ -75,8 +75,11 @@ CREATE INDEX IF NOT EXISTS referrals_by_advocate
 CREATE INDEX IF NOT EXISTS referrals_by_friend
   ON documents (json_extract(body, '$.friendKey'), key) WHERE collection = 'referral';
 CREATE INDEX IF NOT EXISTS referrals_by_campaign
-  ON documents (json_extract(body, '$.campaignKey'), json_extract(body, '$.advocateKey'))
-  WHERE collection = 'referral';
+  ON documents (json_extract(body, '$.campaignKey'), key) WHERE collection = 'referral';
+CREATE INDEX IF NOT EXISTS leaderboard_by_campaign
+  ON documents (json_extract(body, '$.campaignKey'), json_extract(body, '$.approved') DESC,
+    json_extract(body, '$.total') DESC, json_extract(body, '$.advocateKey'))
+  WHERE collection = 'leaderboard';
 CREATE INDEX IF NOT EXISTS rewards_by_owner
   ON documents (json_extract(body, '$.ownerKey'), key) WHERE collection = 'reward';
 CREATE INDEX IF NOT EXISTS participants_by_email
