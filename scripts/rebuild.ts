@@ -1,13 +1,13 @@
 /**
- * npm run rebuild — rebuilds every read model from the log with the service
- * stopped (with the service running, use POST /projections/rebuild instead:
+ * npm run rebuild [-- projection …] — rebuilds the named projections (every
+ * one when none is named) from the log with the service stopped (with the service running, use POST /projections/rebuild instead:
  * a running service keeps serving the generation it opened). Uses the same
  * configuration as the service, then switches the data directory to the new
  * generation.
  */
 import { ConfigError, loadConfig } from '../src/config/load-config';
 import { openEventStore } from '../src/event-store/open-event-store';
-import { LiveProjections } from '../src/projections/live-projections';
+import { LiveProjections, UnknownProjection } from '../src/projections/live-projections';
 import { serviceProjections } from '../src/projections/service-projections';
 
 async function main(): Promise<void> {
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   try {
     await projections.start();
     const started = Date.now();
-    const { done } = projections.startRebuild();
+    const names = process.argv.slice(2);
+    const { done } = projections.startRebuild(names.length > 0 ? names : undefined);
     const progress = setInterval(() => {
       const rebuild = projections.status().rebuild;
       const checkpoints = rebuild?.projections.map(
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
       throw new Error(result.failure ?? 'the rebuild did not finish');
     const head = await store.headPosition();
     console.log(
-      `rebuilt ${result.projections.length} projections up to log position ${String(head ?? 0n)} in ${((Date.now() - started) / 1000).toFixed(1)} s; live read models: ${config.dataDir}/${result.fileName}`,
+      `rebuilt ${result.rebuilding.join(', ')} up to log position ${String(head ?? 0n)} in ${((Date.now() - started) / 1000).toFixed(1)} s; live read models: ${config.dataDir}/${result.fileName}`,
     );
   } finally {
     await projections.stop();
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(
+    error instanceof ConfigError || error instanceof UnknownProjection ? error.message : error,
+  );
   process.exitCode = 1;
 });

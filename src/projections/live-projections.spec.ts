@@ -2,8 +2,18 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
-import { LiveProjections, switchGenerationFile } from './live-projections';
+import { ingestWebhook } from '../webhooks/ingest-webhook';
+import { LiveProjections, switchGenerationFile, UnknownProjection } from './live-projections';
 import { serviceProjections } from './service-projections';
+import { growsurf, talkable } from './testing/recorded-webhooks';
+
+const projectionsOf = () => serviceProjections({ defaultCurrencies: new Map([['*', 'USD']]) });
+const request = {
+  rawBody: Buffer.from(''),
+  headers: {},
+  params: {},
+  receivedAt: new Date('2024-07-01T00:00:00Z'),
+};
 
 describe('LiveProjections', () => {
   let dir: string;
@@ -16,17 +26,51 @@ describe('LiveProjections', () => {
     switchGenerationFile(dir, live);
     for (const name of ['read-models-200.sqlite', 'read-models-200.sqlite-wal', 'notes.txt'])
       writeFileSync(join(dir, name), 'x');
-    const projections = new LiveProjections(
-      store,
-      dir,
-      serviceProjections({ defaultCurrencies: new Map([['*', 'USD']]) }),
-    );
+    const projections = new LiveProjections(store, dir, projectionsOf());
     try {
       await projections.start();
       expect(projections.current.fileName).toBe(live);
       expect(existsSync(join(dir, 'read-models-200.sqlite'))).toBe(false);
       expect(existsSync(join(dir, 'read-models-200.sqlite-wal'))).toBe(false);
       expect(readdirSync(dir)).toEqual(expect.arrayContaining([live, 'notes.txt']));
+    } finally {
+      await projections.stop();
+      await store.close();
+    }
+  });
+
+  it('rebuilds only the named projections and carries the others over as they stand', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const projections = new LiveProjections(store, dir, projectionsOf());
+    const campaign = { collection: 'campaign', key: 'growsurf:ct8f71:ct8f71' };
+    const unsubscribed = () =>
+      projections.current.readModels.isUnsubscribed('test-site', 'referred@example.com');
+    try {
+      await projections.start();
+      let head = 0n;
+      for (const event of [growsurf('campaign-ended'), talkable('unsubscribe')])
+        head = (await ingestWebhook(store, () => event, request)).position;
+      expect(await projections.current.runner.waitForPosition(head, 2000)).toBe(true);
+      // Mark the live ledger by hand: a carried-over projection keeps the mark, a rebuilt one loses it.
+      const marked = { ...projections.current.store.readDocument(campaign), marked: true };
+      projections.current.store.db
+        .prepare('UPDATE documents SET body = ? WHERE collection = ? AND key = ?')
+        .run(JSON.stringify(marked), campaign.collection, campaign.key);
+      projections.current.store.db
+        .prepare(`DELETE FROM documents WHERE collection = 'unsubscribe'`)
+        .run();
+      expect(unsubscribed()).toBe(false);
+
+      const partial = await projections.startRebuild(['unsubscribes']).done;
+      expect(partial).toMatchObject({ state: 'switched', rebuilding: ['unsubscribes'] });
+      expect(projections.current.store.readDocument(campaign)).toMatchObject({ marked: true });
+      expect(unsubscribed()).toBe(true);
+      expect(projections.current.runner.status().map((s) => s.handled)).toEqual([2n, 2n, 2n]);
+
+      const full = await projections.startRebuild().done;
+      expect(full.rebuilding).toEqual(['ledger', 'review-requests', 'unsubscribes']);
+      expect(projections.current.store.readDocument(campaign)).not.toHaveProperty('marked');
+      expect(() => projections.startRebuild(['ledger', 'nope'])).toThrow(UnknownProjection);
     } finally {
       await projections.stop();
       await store.close();

@@ -31,6 +31,8 @@ export interface Generation {
 
 export interface RebuildProgress {
   readonly state: 'building' | 'switched' | 'failed';
+  /** The projections rebuilt from the start of the log; the others were carried over. */
+  readonly rebuilding: readonly string[];
   readonly fileName: string;
   readonly startedAt: string;
   readonly finishedAt?: string;
@@ -109,14 +111,39 @@ export class LiveProjections {
     };
   }
 
-  /** Starts a rebuild in the background (one at a time); `done` settles when it switched or failed. */
-  startRebuild(): { progress: RebuildProgress; done: Promise<RebuildProgress> } {
+  get projectionNames(): readonly string[] {
+    return this.projections.map((p) => p.name);
+  }
+
+  /**
+   * Starts a rebuild in the background (one at a time) of the named
+   * projections, or of all; `done` settles when it switched or failed. The
+   * projections not named are copied into the new generation as they stand and
+   * carry on from their checkpoints there.
+   */
+  startRebuild(names: readonly string[] = this.projectionNames): {
+    progress: RebuildProgress;
+    done: Promise<RebuildProgress>;
+  } {
     if (this.rebuild?.progress.state === 'building') {
       throw new RebuildInProgress(this.rebuild.progress.fileName);
     }
+    const unknown = names.filter((name) => !this.projectionNames.includes(name));
+    if (unknown.length > 0 || names.length === 0) {
+      throw new UnknownProjection(unknown, this.projectionNames);
+    }
     const generation = this.open(`read-models-${Date.now()}.sqlite`, { building: true });
+    const carried = this.projections.filter((p) => !names.includes(p.name));
+    try {
+      if (carried.length > 0) generation.store.copyProjections(this.current.store, carried);
+    } catch (error) {
+      generation.store.close();
+      removeGenerationFiles(this.dataDir, generation.fileName);
+      throw error;
+    }
     const progress: RebuildProgress = {
       state: 'building',
+      rebuilding: this.projectionNames.filter((name) => names.includes(name)),
       fileName: generation.fileName,
       startedAt: new Date().toISOString(),
       projections: [],
@@ -168,6 +195,7 @@ export class LiveProjections {
   ): RebuildProgress {
     const progress: RebuildProgress = {
       ...(this.rebuild?.progress ?? {
+        rebuilding: [],
         fileName: generation.fileName,
         startedAt: new Date().toISOString(),
       }),
@@ -195,5 +223,14 @@ export class RebuildInProgress extends Error {
   override readonly name = 'RebuildInProgress';
   constructor(readonly fileName: string) {
     super(`a rebuild into ${fileName} is already running`);
+  }
+}
+
+export class UnknownProjection extends Error {
+  override readonly name = 'UnknownProjection';
+  constructor(unknown: readonly string[], known: readonly string[]) {
+    super(
+      `${unknown.length > 0 ? `no projection named ${unknown.join(', ')}` : 'no projection named'}; the projections are ${known.join(', ')}`,
+    );
   }
 }

@@ -1,10 +1,69 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections, RebuildInProgress } from '../projections/live-projections';
+import {
+  LiveProjections,
+  RebuildInProgress,
+  UnknownProjection,
+} from '../projections/live-projections';
 import { jsonSafe } from './keys';
 import { page } from './participants.controller';
 import { PageQuery, parseQuery } from './query-params';
+
+class RebuildRequest {
+  @ApiPropertyOptional({
+    description: 'Projections to rebuild (see GET /projections/status); all when absent',
+    example: ['ledger'],
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(32)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  projections?: string[];
+}
+
+/** Bodies reach handlers as raw bytes (see app.ts): none, or a JSON object. */
+function rebuildBody(raw: Buffer | undefined): object {
+  const text = raw === undefined ? '' : raw.toString('utf8').trim();
+  if (text === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequestException('the body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequestException(
+      'the body must be a JSON object, e.g. {"projections":["ledger"]}',
+    );
+  return body;
+}
 
 @ApiTags('operations')
 @ApiBearerAuth()
@@ -26,13 +85,16 @@ export class ProjectionsStatusController {
   @HttpCode(202)
   @ApiOperation({
     summary:
-      'Rebuilds every read model from the log beside the live ones; queries are served from the live ones until the new generation has caught up, then the switch is atomic',
+      'Rebuilds the named projections (all when none is named) from the log beside the live read models; queries are served from the live ones until the new generation has caught up, then the switch is atomic',
   })
-  rebuild(@Body() _body: unknown) {
+  @ApiBody({ type: RebuildRequest, required: false })
+  rebuild(@Body() raw: Buffer | undefined) {
+    const request = parseQuery(RebuildRequest, rebuildBody(raw));
     try {
-      return jsonSafe(this.projections.startRebuild().progress);
+      return jsonSafe(this.projections.startRebuild(request.projections).progress);
     } catch (error) {
       if (error instanceof RebuildInProgress) throw new ConflictException(error.message);
+      if (error instanceof UnknownProjection) throw new BadRequestException(error.message);
       throw error;
     }
   }

@@ -15,7 +15,8 @@ const QUERIES = [
 
 interface RebuildStatus {
   live: string;
-  rebuild?: { state: string; fileName: string };
+  projections: { projection: string; handled: string }[];
+  rebuild?: { state: string; fileName: string; rebuilding: string[] };
 }
 
 describe('rebuilding the read models while serving queries', () => {
@@ -73,6 +74,65 @@ describe('rebuilding the read models while serving queries', () => {
       QUERIES.map(async (path) => (await get(app.url, path, read)).text),
     );
     expect(after).toEqual(before);
+  });
+
+  async function statusOf(): Promise<RebuildStatus> {
+    return (await get(app.url, '/projections/status', admin)).body as unknown as RebuildStatus;
+  }
+
+  async function untilSettled(): Promise<RebuildStatus> {
+    const deadline = Date.now() + 20_000;
+    let status = await statusOf();
+    while (status.rebuild?.state === 'building' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await statusOf();
+    }
+    return status;
+  }
+
+  it('rebuilds one projection by itself and carries the others over as they stand', async () => {
+    const before = await Promise.all(
+      QUERIES.map(async (path) => (await get(app.url, path, read)).text),
+    );
+    const statusBefore = await statusOf();
+    const started = await post(app.url, {
+      path: '/projections/rebuild',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ projections: ['review-requests'] }),
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ state: 'building', rebuilding: ['review-requests'] });
+    const status = await untilSettled();
+    expect(status.rebuild).toMatchObject({ state: 'switched', rebuilding: ['review-requests'] });
+    expect(status.live).not.toBe(statusBefore.live);
+    expect(status.projections.map((p) => [p.projection, p.handled])).toEqual(
+      statusBefore.projections.map((p) => [p.projection, p.handled]),
+    );
+    const after = await Promise.all(
+      QUERIES.map(async (path) => (await get(app.url, path, read)).text),
+    );
+    expect(after).toEqual(before);
+  });
+
+  it.each([
+    ['an unknown projection', { projections: ['ledger', 'nope'] }, /no projection named nope/],
+    ['an empty list', { projections: [] }, /projections should not be empty/],
+    ['a name that is not a list', { projections: 'ledger' }, /projections must be an array/],
+    ['an unknown field', { everything: true }, /property everything should not exist/],
+    ['a body that is not an object', ['ledger'], /must be a JSON object/],
+    ['a body that is not JSON', '{"projections": [', /not JSON/],
+  ])('refuses a rebuild of %s with 400 and changes nothing', async (_, body, message) => {
+    const live = (await statusOf()).live;
+    const answer = await post(app.url, {
+      path: '/projections/rebuild',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(message);
+    const status = await statusOf();
+    expect(status.live).toBe(live);
+    expect(status.rebuild?.state).not.toBe('building');
   });
 
   it('refuses a rebuild without the admin key', async () => {

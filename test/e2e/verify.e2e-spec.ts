@@ -15,11 +15,12 @@ const root = join(__dirname, '..', '..');
 async function runScript(
   script: string,
   env: Record<string, string>,
+  args: readonly string[] = [],
 ): Promise<{ code: number; output: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(root, 'scripts', script)],
+      ['-r', 'ts-node/register/transpile-only', join(root, 'scripts', script), ...args],
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
     );
     return { code: 0, output: stdout + stderr };
@@ -52,10 +53,19 @@ describe('npm run verify and npm run rebuild', () => {
       await second.kill('SIGTERM');
 
       const rebuilt = await runScript('rebuild.ts', env);
-      expect(rebuilt.output).toContain('rebuilt 3 projections');
+      expect(rebuilt.output).toContain('rebuilt ledger, review-requests, unsubscribes up to');
       expect(rebuilt.code).toBe(0);
       const again = await runScript('verify.ts', { ...env, VERIFY_WAIT_SECONDS: '1' });
       expect(again.code).toBe(0);
+
+      const one = await runScript('rebuild.ts', env, ['ledger']);
+      expect(one.output).toContain('rebuilt ledger up to');
+      expect(one.code).toBe(0);
+      const unknown = await runScript('rebuild.ts', env, ['ledgr']);
+      expect(unknown.output).toContain('no projection named ledgr; the projections are ledger');
+      expect(unknown.code).not.toBe(0);
+      const still = await runScript('verify.ts', { ...env, VERIFY_WAIT_SECONDS: '1' });
+      expect(still.code).toBe(0);
 
       // A read model that drifted from the log is caught.
       const live = new Database(join(dataDir, activeGenerationFile(dataDir)));

@@ -114,7 +114,7 @@ export class ReadModelStore {
     // Bounded statistics: without them SQLite ignores the expression indexes
     // and scans every referral and reward per participant lookup.
     this.db.pragma('analysis_limit = 1000');
-    this.db.pragma(`cache_size = ${this.building ? -262144 : -65536}`);
+    this.db.pragma('cache_size = -65536');
     this.migrate();
     this.db.exec(READ_MODEL_TABLES);
     if (this.building) {
@@ -275,6 +275,58 @@ export class ReadModelStore {
       this.writtenSinceAnalyze = 0;
       this.analyzed = true;
     }
+  }
+
+  /**
+   * Copies what `from` holds for these projections (documents of their
+   * collections, ledger entries, errors, not-understood rows, checkpoints), so
+   * that a generation rebuilding the others carries them on from where they
+   * are. Synchronous: no commit of `from` can fall in the middle of the copy.
+   */
+  copyProjections(
+    from: ReadModelStore,
+    projections: readonly { readonly name: string; readonly collections: readonly string[] }[],
+  ): void {
+    const names = projections.map((p) => p.name);
+    const collections = projections.flatMap((p) => p.collections);
+    const tables: [string, string, readonly string[]][] = [
+      ['documents', 'collection, key, body', collections],
+      [
+        'ledger_entries',
+        `projection, position, seq, entity_kind, entity_key, owner_key, outcome, event_id,
+         stream_id, provider_type, received_at, detail`,
+        names,
+      ],
+      ['projection_errors', 'projection, position, event_id, message', names],
+      ['not_understood', 'projection, position, event_id, event_type, reason', names],
+      [
+        'projection_checkpoints',
+        'projection, version, position, handled, not_understood, failed',
+        names,
+      ],
+    ];
+    this.db.transaction(() => {
+      for (const [table, columns, values] of tables) {
+        if (values.length === 0) continue;
+        const filter = table === 'documents' ? 'collection' : 'projection';
+        const read = from.db
+          .prepare(
+            `SELECT ${columns} FROM ${table} WHERE ${filter} IN (${values.map(() => '?').join(', ')})`,
+          )
+          .raw();
+        const width = columns.split(',').length;
+        const write = this.db.prepare(
+          `INSERT OR REPLACE INTO ${table} (${columns}) VALUES (${Array(width).fill('?').join(', ')})`,
+        );
+        for (const row of read.iterate(...values) as Iterable<unknown[]>) {
+          write.run(...row);
+          if (table === 'documents') {
+            this.written?.add(documentId({ collection: row[0] as string, key: row[1] as string }));
+          }
+        }
+      }
+    })();
+    this.recent.clear();
   }
 
   /** Forgets everything a projection wrote, so it replays from the start of the log. */
