@@ -15,7 +15,6 @@ import {
   LEADERBOARD,
   NO_REFERRALS,
   type CountsDoc,
-  type LeaderboardDoc,
 } from './ledger/referral-tallies';
 import { participantView, type ParticipantView, type ReferralCounts } from './participant-view';
 import type { ReviewRequestDoc } from './reviews/review-requests.projection';
@@ -31,13 +30,22 @@ import {
   type ReferralFilter,
 } from './read-model-rows';
 import type { ProblemRow, ReadModelStore } from './storage/read-model-store';
+import type { Statement } from 'better-sqlite3';
 import { unsubscribeKey } from './unsubscribes/unsubscribes.projection';
 
 export class ReadModels {
+  /** Compiled statements by SQL text: compiling costs more than running most of these queries. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly store: ReadModelStore) {}
 
-  private get db() {
-    return this.store.db;
+  private prepare<P extends unknown[], R>(sql: string): Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.store.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as Statement<P, R>;
   }
 
   getParticipant(key: string): ParticipantView | undefined {
@@ -88,32 +96,37 @@ export class ReadModels {
 
   /** From the tallies the ledger projection keeps: one index range per page, however large the campaign. */
   listLeaderboard(campaignKey: string, page: Page): Paged<LeaderboardRow> {
-    const scope = `l.collection = '${LEADERBOARD}' AND json_extract(l.body, '$.campaignKey') = ?
-      AND json_extract(l.body, '$.total') > 0`;
-    const total = this.count(`SELECT COUNT(*) AS n FROM documents l WHERE ${scope}`, campaignKey);
-    const rows = this.db
-      .prepare<unknown[], { l: string; p: string | null }>(
-        `SELECT l.body AS l, p.body AS p FROM documents l
-         LEFT JOIN documents p
-           ON p.collection = 'participant' AND p.key = json_extract(l.body, '$.advocateKey')
-         WHERE ${scope}
-         ORDER BY json_extract(l.body, '$.approved') DESC, json_extract(l.body, '$.total') DESC,
-           json_extract(l.body, '$.advocateKey') ASC
-         LIMIT ? OFFSET ?`,
-      )
-      .all(campaignKey, page.limit, page.offset);
-    const items = rows.map((row, index): LeaderboardRow => {
-      const board = JSON.parse(row.l) as LeaderboardDoc;
-      const participant = row.p === null ? undefined : (JSON.parse(row.p) as ParticipantDoc);
-      return {
-        place: page.offset + index + 1,
-        participantKey: board.advocateKey,
-        email: participant?.email ?? null,
-        name: participant?.name ?? null,
-        approved: board.approved,
-        total: board.total,
-      };
-    });
+    const total = this.document<CountsDoc>(CAMPAIGN_REFERRALS, campaignKey)?.advocates ?? 0;
+    const rows = this.prepare<
+      unknown[],
+      {
+        advocate: string;
+        approved: bigint;
+        total: bigint;
+        email: string | null;
+        name: string | null;
+      }
+    >(
+      `SELECT json_extract(l.body, '$.advocateKey') AS advocate,
+         json_extract(l.body, '$.approved') AS approved, json_extract(l.body, '$.total') AS total,
+         json_extract(p.body, '$.email') AS email, json_extract(p.body, '$.name') AS name
+       FROM documents l
+       LEFT JOIN documents p
+         ON p.collection = 'participant' AND p.key = json_extract(l.body, '$.advocateKey')
+       WHERE l.collection = '${LEADERBOARD}' AND json_extract(l.body, '$.total') > 0
+         AND json_extract(l.body, '$.campaignKey') = ?
+       ORDER BY json_extract(l.body, '$.approved') DESC, json_extract(l.body, '$.total') DESC,
+         json_extract(l.body, '$.advocateKey') ASC
+       LIMIT ? OFFSET ?`,
+    ).all(campaignKey, page.limit, page.offset);
+    const items = rows.map((row, index): LeaderboardRow => ({
+      place: page.offset + index + 1,
+      participantKey: row.advocate,
+      email: row.email,
+      name: row.name,
+      approved: Number(row.approved),
+      total: Number(row.total),
+    }));
     return { items, total, ...page };
   }
 
@@ -162,17 +175,16 @@ export class ReadModels {
 
   listNotUnderstood(page: Page): Paged<Omit<ProblemRow, 'position'> & { position: string }> {
     const total = this.count('SELECT COUNT(*) AS n FROM not_understood');
-    const items = this.db
-      .prepare<
-        unknown[],
-        {
-          projection: string;
-          position: bigint;
-          event_id: string;
-          event_type: string;
-          reason: string;
-        }
-      >(`SELECT * FROM not_understood ORDER BY position, projection LIMIT ? OFFSET ?`)
+    const items = this.prepare<
+      unknown[],
+      {
+        projection: string;
+        position: bigint;
+        event_id: string;
+        event_type: string;
+        reason: string;
+      }
+    >(`SELECT * FROM not_understood ORDER BY position, projection LIMIT ? OFFSET ?`)
       .all(page.limit, page.offset)
       .map((r) => ({
         projection: r.projection,
@@ -208,10 +220,9 @@ export class ReadModels {
   }
 
   private entries(where: string, value: string): LedgerEntryView[] {
-    return this.db
-      .prepare<[string], EntrySqlRow>(
-        `SELECT * FROM ledger_entries WHERE ${where} ORDER BY position, seq, projection`,
-      )
+    return this.prepare<[string], EntrySqlRow>(
+      `SELECT * FROM ledger_entries WHERE ${where} ORDER BY position, seq, projection`,
+    )
       .all(value)
       .map(toEntryView);
   }
@@ -221,13 +232,12 @@ export class ReadModels {
   }
 
   private bodies<T>(sql: string, ...values: unknown[]): T[] {
-    return this.db
-      .prepare<unknown[], { body: string }>(sql)
+    return this.prepare<unknown[], { body: string }>(sql)
       .all(...values)
       .map((row) => JSON.parse(row.body) as T);
   }
 
   private count(sql: string, ...values: unknown[]): number {
-    return Number(this.db.prepare<unknown[], { n: bigint }>(sql).get(...values)?.n ?? 0n);
+    return Number(this.prepare<unknown[], { n: bigint }>(sql).get(...values)?.n ?? 0n);
   }
 }

@@ -46,6 +46,8 @@ export class ConsistencyQuery extends PageQuery {
 }
 
 export function parseQuery<T extends object>(Dto: new () => T, query: unknown): T {
+  // Every parameter is optional: with none given there is nothing to validate (the common lookup).
+  if (isEmptyObject(query)) return new Dto();
   const instance = plainToInstance(Dto, query ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {
@@ -76,4 +78,11 @@ export function ApiConsistencyQuery(options: { paged?: boolean } = {}): MethodDe
     );
   }
   return applyDecorators(...decorators);
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const _ in value) return false;
+  return true;
 }

@@ -79,6 +79,13 @@ describe('talliesFor', () => {
           expect(tally(CAMPAIGN_REFERRALS, campaign)).toEqual(
             recount(referrals, (r) => r.campaignKey === campaign),
           );
+          const advocates = new Set(
+            referrals
+              .filter((r) => r.campaignKey === campaign && r.advocateKey !== null)
+              .map((r) => r.advocateKey),
+          );
+          const counts = store.get(documentId({ collection: CAMPAIGN_REFERRALS, key: campaign }));
+          expect(counts?.advocates ?? 0).toBe(advocates.size);
           for (const advocate of ['a1', 'a2', 'a3']) {
             const counted = recount(
               referrals,

@@ -24,7 +24,11 @@ export const LEADERBOARD = 'leaderboard';
 
 export const TALLY_COLLECTIONS = [CAMPAIGN_REFERRALS, ADVOCATE_REFERRALS, LEADERBOARD] as const;
 
-export type CountsDoc = ReferralCounts & { readonly key: string };
+export type CountsDoc = ReferralCounts & {
+  readonly key: string;
+  /** Campaign tallies only: advocates with at least one referral (the leaderboard's length). */
+  readonly advocates?: number;
+};
 
 export type LeaderboardDoc = {
   readonly key: string;
@@ -75,6 +79,13 @@ export function talliesFor(
     const ref = { collection: LEADERBOARD, key };
     const initial = { key, campaignKey, advocateKey, approved: 0, total: 0 };
     const doc = asDoc<LeaderboardDoc>(current(ref, () => initial)) as LeaderboardDoc;
+    if ((doc.total === 0) !== (doc.total + delta === 0)) {
+      const campaign = { collection: CAMPAIGN_REFERRALS, key: campaignKey };
+      const counts = asDoc<CountsDoc>(
+        current(campaign, () => ({ key: campaignKey, ...NO_REFERRALS })),
+      ) as CountsDoc;
+      put(campaign, { ...counts, advocates: (counts.advocates ?? 0) + (doc.total === 0 ? 1 : -1) });
+    }
     put(ref, {
       ...doc,
       approved: doc.approved + (status === 'approved' ? delta : 0),

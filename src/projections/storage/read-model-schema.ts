@@ -79,7 +79,7 @@ CREATE INDEX IF NOT EXISTS referrals_by_campaign
 CREATE INDEX IF NOT EXISTS leaderboard_by_campaign
   ON documents (json_extract(body, '$.campaignKey'), json_extract(body, '$.approved') DESC,
     json_extract(body, '$.total') DESC, json_extract(body, '$.advocateKey'))
-  WHERE collection = 'leaderboard';
+  WHERE collection = 'leaderboard' AND json_extract(body, '$.total') > 0;
 CREATE INDEX IF NOT EXISTS rewards_by_owner
   ON documents (json_extract(body, '$.ownerKey'), key) WHERE collection = 'reward';
 CREATE INDEX IF NOT EXISTS participants_by_email
