@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const store = openEventStore(config.eventStore);
   const projections = new LiveProjections(store, config.dataDir, serviceProjections(config));
   try {
-    await projections.start();
+    const { versionRebuild } = await projections.start();
+    // A projection whose code changed is already being rebuilt: let that finish first.
+    if (versionRebuild !== undefined) await versionRebuild;
     const started = Date.now();
     const names = process.argv.slice(2);
     const { done } = projections.startRebuild(names.length > 0 ? names : undefined);

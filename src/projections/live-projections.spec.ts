@@ -76,4 +76,68 @@ describe('LiveProjections', () => {
       await store.close();
     }
   });
+
+  it('rebuilds a projection whose version changed beside the live one, serving the old until the switch', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const campaign = { collection: 'campaign', key: 'growsurf:ct8f71:ct8f71' };
+    const first = new LiveProjections(store, dir, projectionsOf());
+    let head = 0n;
+    await first.start();
+    try {
+      head = (await ingestWebhook(store, () => growsurf('campaign-ended'), request)).position;
+      expect(await first.waitForPosition(head, 2000)).toBe(true);
+      const marked = { ...first.current.store.readDocument(campaign), marked: true };
+      first.current.store.db
+        .prepare('UPDATE documents SET body = ? WHERE collection = ? AND key = ?')
+        .run(JSON.stringify(marked), campaign.collection, campaign.key);
+    } finally {
+      await first.stop();
+    }
+
+    const [ledger, ...others] = projectionsOf();
+    const upgraded = new LiveProjections(store, dir, [
+      { ...ledger!, version: ledger!.version + 1 },
+      ...others,
+    ]);
+    try {
+      const { versionRebuild } = await upgraded.start();
+      expect(versionRebuild).toBeDefined();
+      const status = upgraded.status();
+      expect(status.projections.find((p) => p.projection === 'ledger')).toMatchObject({
+        state: 'held',
+        version: ledger!.version,
+        checkpoint: head,
+      });
+      expect(status.rebuild).toMatchObject({ state: 'building', rebuilding: ['ledger'] });
+      // Served as the previous version left it, and a later delivery waits for the switch.
+      expect(upgraded.current.store.readDocument(campaign)).toMatchObject({ marked: true });
+      const later = (await ingestWebhook(store, () => talkable('unsubscribe'), request)).position;
+      const reached = upgraded.waitForPosition(later, 5000);
+
+      expect(await versionRebuild).toMatchObject({ state: 'switched', rebuilding: ['ledger'] });
+      expect(await reached).toBe(true);
+      expect(upgraded.current.held).toEqual([]);
+      expect(upgraded.current.store.readDocument(campaign)).not.toHaveProperty('marked');
+      expect(upgraded.status().projections.map((p) => [p.projection, p.version, p.state])).toEqual([
+        ['ledger', ledger!.version + 1, 'running'],
+        ['review-requests', others[0]!.version, 'running'],
+        ['unsubscribes', others[1]!.version, 'running'],
+      ]);
+    } finally {
+      await upgraded.stop();
+      await store.close();
+    }
+  });
+
+  it('tells a waiter false at once when the service stops, instead of holding it', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const projections = new LiveProjections(store, dir, projectionsOf());
+    await projections.start();
+    const waiting = projections.waitForPosition(1_000_000n, 60_000);
+    // Were the waiter held for its 60 s, this test would outlive jest's 5 s timeout.
+    await projections.current.runner.stop();
+    expect(await waiting).toBe(false);
+    await projections.stop();
+    await store.close();
+  });
 });

@@ -14,11 +14,14 @@ import { ReadModels } from './read-models';
 import {
   DEFAULT_READ_MODEL_FILE,
   ReadModelStore,
+  type Checkpoint,
   type ReadModelStoreOptions,
 } from './storage/read-model-store';
 
 const POINTER = 'read-models.current';
 const CATCH_UP_STEP_MS = 60_000;
+/** How often read-your-writes looks again while a held projection awaits its switch. */
+const HELD_POLL_MS = 20;
 /** Events per read-model transaction while a generation is being built. */
 export const BUILDING_BATCH_SIZE = 5_000;
 
@@ -27,6 +30,12 @@ export interface Generation {
   readonly store: ReadModelStore;
   readonly runner: ProjectionRunner;
   readonly readModels: ReadModels;
+  /**
+   * Projections whose code version changed since this generation was written:
+   * their read models are served as they stand, not advanced, until the
+   * rebuild of the new version beside them switches in.
+   */
+  readonly held: readonly Checkpoint[];
 }
 
 export interface RebuildProgress {
@@ -82,11 +91,49 @@ export class LiveProjections {
     return this.live;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Opens the live generation and follows the log. A projection whose code
+   * version changed is rebuilt beside it (`versionRebuild`): until the switch,
+   * queries get its read models as the previous version left them, and
+   * read-your-writes waits past its checkpoint wait for the switch.
+   */
+  async start(): Promise<{ versionRebuild?: Promise<RebuildProgress> }> {
     const active = activeGenerationFile(this.dataDir);
     removeAbandonedGenerations(this.dataDir, active);
-    this.live = this.open(active);
+    this.live = this.open(active, {}, (stored) =>
+      this.projections.filter((p) => {
+        const checkpoint = stored.get(p.name);
+        return (
+          checkpoint !== undefined &&
+          checkpoint.position !== null &&
+          checkpoint.version !== p.version
+        );
+      }),
+    );
     await this.live.runner.start();
+    if (this.live.held.length === 0) return {};
+    return { versionRebuild: this.startRebuild(this.live.held.map((c) => c.projection)).done };
+  }
+
+  /**
+   * Read-your-writes: true once the live read models include `position`, false
+   * on timeout. While a held projection is behind it, that takes the switch to
+   * the rebuilt generation.
+   */
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const generation = this.current;
+      const remaining = deadline - Date.now();
+      const heldBehind = generation.held.some((c) => c.position === null || c.position < position);
+      if (!heldBehind) {
+        if (await generation.runner.waitForPosition(position, Math.max(0, remaining))) return true;
+        if (generation === this.live) return false;
+      } else {
+        if (remaining <= 0) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(HELD_POLL_MS, remaining)));
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -104,9 +151,19 @@ export class LiveProjections {
       this.rebuild?.progress.state === 'building'
         ? { ...this.rebuild.progress, projections: this.rebuild.generation.runner.status() }
         : this.rebuild?.progress;
+    const held = this.current.held.map((c): ProjectionStatus => ({
+      projection: c.projection,
+      version: c.version,
+      checkpoint: c.position,
+      handled: c.handled,
+      notUnderstood: c.notUnderstood,
+      failed: c.failed,
+      errors: [],
+      state: 'held',
+    }));
     return {
       live: this.current.fileName,
-      projections: this.current.runner.status(),
+      projections: [...this.current.runner.status(), ...held],
       ...(rebuild ? { rebuild } : {}),
     };
   }
@@ -183,9 +240,10 @@ export class LiveProjections {
       const head = await this.store.headPosition();
       if (head === undefined || (await generation.runner.waitForPosition(head, CATCH_UP_STEP_MS)))
         return;
-      if (generation.runner.status().some((status) => status.state === 'failed')) {
+      const states = generation.runner.status().map((status) => status.state);
+      if (states.includes('failed'))
         throw new Error('the rebuilding runner failed; see its status');
-      }
+      if (states.includes('stopped')) throw new Error('the service stopped during the rebuild');
     }
   }
 
@@ -207,15 +265,27 @@ export class LiveProjections {
     return progress;
   }
 
-  private open(fileName: string, options: ReadModelStoreOptions = {}): Generation {
+  private open(
+    fileName: string,
+    options: ReadModelStoreOptions = {},
+    toHold: (stored: ReadonlyMap<string, Checkpoint>) => readonly Projection[] = () => [],
+  ): Generation {
     const store = new ReadModelStore({ directory: this.dataDir, fileName }, options);
+    const stored = store.checkpoints();
+    const held = toHold(stored);
     const runner = new ProjectionRunner({
       store: this.store,
       readModels: store,
-      projections: this.projections,
+      projections: this.projections.filter((p) => !held.includes(p)),
       ...(options.building === true ? { batchSize: BUILDING_BATCH_SIZE } : {}),
     });
-    return { fileName, store, runner, readModels: new ReadModels(store) };
+    return {
+      fileName,
+      store,
+      runner,
+      readModels: new ReadModels(store),
+      held: held.map((p) => stored.get(p.name)).filter((c): c is Checkpoint => c !== undefined),
+    };
   }
 }
 

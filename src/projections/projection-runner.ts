@@ -28,7 +28,8 @@ export interface ProjectionStatus {
   readonly failure?: string;
 }
 
-export type RunnerState = 'idle' | 'running' | 'stopped' | 'failed';
+/** `held`: a projection whose code version changed, served as it stands until its rebuild switches in. */
+export type RunnerState = 'idle' | 'running' | 'stopped' | 'failed' | 'held';
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
@@ -86,6 +87,11 @@ export class ProjectionRunner {
     this.flushTimer = undefined;
     if (this.state === 'running') this.flush();
     if (this.state !== 'failed') this.state = 'stopped';
+    // Nothing more will be applied: whoever still waits is told so now.
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.reached(waiter.position));
+    }
   }
 
   /** Read-your-writes: true once every projection has applied `position`, false on timeout. */
@@ -135,7 +141,8 @@ export class ProjectionRunner {
         readModels.reset(projection.name, projection.version, projection.collections);
       }
     }
-    return readModels.checkpoints();
+    const own = new Set(projections.map((p) => p.name));
+    return new Map([...readModels.checkpoints()].filter(([name]) => own.has(name)));
   }
 
   private receive(event: RecordedEvent): void {

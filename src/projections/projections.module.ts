@@ -32,10 +32,19 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   constructor(private readonly projections: LiveProjections) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.projections.start();
+    const { versionRebuild } = await this.projections.start();
     this.logger.log(
       `projections started from their checkpoints (${this.projections.current.fileName})`,
     );
+    if (versionRebuild !== undefined) {
+      const held = this.projections.current.held.map((c) => c.projection).join(', ');
+      this.logger.log(`code version changed for ${held}: rebuilding beside the live read models`);
+      void versionRebuild.then((progress) =>
+        progress.state === 'switched'
+          ? this.logger.log(`rebuilt ${held}; now serving ${progress.fileName}`)
+          : this.logger.error(`rebuilding ${held} failed: ${progress.failure ?? 'unknown'}`),
+      );
+    }
   }
 
   /** Before the log closes: runners commit what they folded and let go of their subscriptions. */

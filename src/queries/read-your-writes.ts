@@ -15,8 +15,7 @@ export class ReadYourWrites {
   async reach(query: ConsistencyQuery): Promise<void> {
     if (query.atPosition === undefined) return;
     const waitMs = query.waitMs ?? DEFAULT_WAIT_MS;
-    if (await this.projections.current.runner.waitForPosition(BigInt(query.atPosition), waitMs))
-      return;
+    if (await this.projections.waitForPosition(BigInt(query.atPosition), waitMs)) return;
     throw new ServiceUnavailableException(
       `the read models have not reached log position ${query.atPosition} within ${waitMs} ms; retry`,
     );
