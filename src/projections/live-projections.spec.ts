@@ -1,10 +1,12 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { ingestWebhook } from '../webhooks/ingest-webhook';
 import { LiveProjections, switchGenerationFile, UnknownProjection } from './live-projections';
 import { serviceProjections } from './service-projections';
+import { READ_MODEL_SCHEMA_VERSION } from './storage/read-model-schema';
 import { growsurf, talkable } from './testing/recorded-webhooks';
 
 const projectionsOf = () => serviceProjections({ defaultCurrencies: new Map([['*', 'USD']]) });
@@ -139,5 +141,40 @@ describe('LiveProjections', () => {
     expect(await waiting).toBe(false);
     await projections.stop();
     await store.close();
+  });
+
+  it('rebuilds every projection beside a live file of an older schema version', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const first = new LiveProjections(store, dir, projectionsOf());
+    await first.start();
+    const head = (await ingestWebhook(store, () => talkable('unsubscribe'), request)).position;
+    expect(await first.waitForPosition(head, 2000)).toBe(true);
+    const file = first.current.fileName;
+    await first.stop();
+    const raw = new Database(join(dir, file));
+    raw.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION - 1}`);
+    raw.close();
+
+    const upgraded = new LiveProjections(store, dir, projectionsOf());
+    try {
+      const { versionRebuild } = await upgraded.start();
+      expect(upgraded.status().projections.every((p) => p.state === 'held')).toBe(true);
+      expect(upgraded.current.readModels.isUnsubscribed('test-site', 'referred@example.com')).toBe(
+        true,
+      );
+      expect(await versionRebuild).toMatchObject({
+        state: 'switched',
+        rebuilding: ['ledger', 'review-requests', 'unsubscribes'],
+      });
+      expect(upgraded.current.fileName).not.toBe(file);
+      expect(upgraded.current.store.outdated).toBe(false);
+      expect(upgraded.current.readModels.isUnsubscribed('test-site', 'referred@example.com')).toBe(
+        true,
+      );
+      expect(existsSync(join(dir, file))).toBe(false);
+    } finally {
+      await upgraded.stop();
+      await store.close();
+    }
   });
 });

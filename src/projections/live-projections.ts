@@ -93,20 +93,21 @@ export class LiveProjections {
 
   /**
    * Opens the live generation and follows the log. A projection whose code
-   * version changed is rebuilt beside it (`versionRebuild`): until the switch,
-   * queries get its read models as the previous version left them, and
-   * read-your-writes waits past its checkpoint wait for the switch.
+   * version changed (every projection, when the file is of an older schema
+   * version) is rebuilt beside it (`versionRebuild`): until the switch, queries
+   * get its read models as the previous version left them, and read-your-writes
+   * waits past its checkpoint wait for the switch.
    */
   async start(): Promise<{ versionRebuild?: Promise<RebuildProgress> }> {
     const active = activeGenerationFile(this.dataDir);
     removeAbandonedGenerations(this.dataDir, active);
-    this.live = this.open(active, {}, (stored) =>
+    this.live = this.open(active, {}, (stored, outdated) =>
       this.projections.filter((p) => {
         const checkpoint = stored.get(p.name);
         return (
           checkpoint !== undefined &&
           checkpoint.position !== null &&
-          checkpoint.version !== p.version
+          (outdated || checkpoint.version !== p.version)
         );
       }),
     );
@@ -268,11 +269,14 @@ export class LiveProjections {
   private open(
     fileName: string,
     options: ReadModelStoreOptions = {},
-    toHold: (stored: ReadonlyMap<string, Checkpoint>) => readonly Projection[] = () => [],
+    toHold: (
+      stored: ReadonlyMap<string, Checkpoint>,
+      outdated: boolean,
+    ) => readonly Projection[] = () => [],
   ): Generation {
     const store = new ReadModelStore({ directory: this.dataDir, fileName }, options);
     const stored = store.checkpoints();
-    const held = toHold(stored);
+    const held = toHold(stored, store.outdated);
     const runner = new ProjectionRunner({
       store: this.store,
       readModels: store,

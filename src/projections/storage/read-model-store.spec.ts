@@ -92,17 +92,39 @@ describe('ReadModelStore', () => {
     expect(JSON.stringify(read)).toBe('{"a":{"c":1,"d":2},"z":1}');
   });
 
-  it('empties a file written by another schema version, so the projections run again', () => {
+  function rewriteVersion(version: number): void {
+    const raw = new Database(join(dir, 'read-models.sqlite'));
+    raw.pragma(`user_version = ${version}`);
+    raw.close();
+  }
+
+  it('keeps serving a file of an older schema version that holds projected data, marked outdated', () => {
     const first = openStore();
     first.commit(batch([{ collection: 'campaign', key: 'c1', body: { a: 1 } }]));
-    expect(first.checkpoints().get('ledger')?.position).toBe(1n);
     first.close();
-    const file = join(dir, 'read-models.sqlite');
-    const raw = new Database(file);
-    raw.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION - 1}`);
-    raw.close();
+    rewriteVersion(READ_MODEL_SCHEMA_VERSION - 1);
 
     const reopened = openStore();
+    expect(reopened.outdated).toBe(true);
+    expect(reopened.checkpoints().get('ledger')?.position).toBe(1n);
+    expect(reopened.readDocument({ collection: 'campaign', key: 'c1' })).toEqual({ a: 1 });
+  });
+
+  it.each([
+    ['an older version that holds nothing projected', READ_MODEL_SCHEMA_VERSION - 1, false],
+    ['a newer version (the service was downgraded)', READ_MODEL_SCHEMA_VERSION + 1, true],
+  ])('empties a file of %s, so the projections run again', (_, version, projected) => {
+    const first = openStore();
+    first.commit(
+      projected
+        ? batch([{ collection: 'campaign', key: 'c1', body: { a: 1 } }])
+        : { ...batch([]), checkpoints: [{ ...checkpoint, position: null }] },
+    );
+    first.close();
+    rewriteVersion(version);
+
+    const reopened = openStore();
+    expect(reopened.outdated).toBe(false);
     expect(reopened.checkpoints().size).toBe(0);
     expect(reopened.readDocument({ collection: 'campaign', key: 'c1' })).toBeUndefined();
     expect(reopened.db.pragma('user_version', { simple: true })).toBe(

@@ -90,6 +90,8 @@ export class ReadModelStore {
    */
   private readonly recent: RecentDocuments;
   private building: boolean;
+  /** Written by an older schema version: served as it stands until a rebuild replaces it. */
+  readonly outdated: boolean;
   /** While building from empty: every document written so far, so that a lookup of a new one skips SQLite. */
   private written: DocumentFilter | undefined;
   private writtenSinceAnalyze = 0;
@@ -115,11 +117,11 @@ export class ReadModelStore {
     // and scans every referral and reward per participant lookup.
     this.db.pragma('analysis_limit = 1000');
     this.db.pragma('cache_size = -65536');
-    this.migrate();
+    this.outdated = this.migrate();
     this.db.exec(READ_MODEL_TABLES);
     if (this.building) {
       for (const index of READ_MODEL_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${index}`);
-    } else {
+    } else if (!this.outdated) {
       this.db.exec(READ_MODEL_INDEXES);
     }
     if (this.building && this.db.prepare('SELECT 1 FROM documents LIMIT 1').get() === undefined) {
@@ -156,16 +158,28 @@ export class ReadModelStore {
   }
 
   /**
-   * Read models are a cache of the log: a file written by another schema
-   * version is emptied (checkpoints included), and the runner projects again.
+   * Read models are a cache of the log. A file written by an older schema
+   * version that holds projected data is kept and marked `outdated`: it can
+   * still be read, and the service rebuilds every projection beside it. Any
+   * other file of another version is emptied and projected again.
    */
-  private migrate(): void {
+  private migrate(): boolean {
     const version = Number(this.db.pragma('user_version', { simple: true }));
-    if (version === READ_MODEL_SCHEMA_VERSION) return;
+    if (version === READ_MODEL_SCHEMA_VERSION) return false;
+    const projected =
+      this.db
+        .prepare(
+          `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'`,
+        )
+        .get() !== undefined &&
+      this.db.prepare('SELECT 1 FROM projection_checkpoints WHERE position IS NOT NULL').get() !==
+        undefined;
+    if (projected && !this.building && version < READ_MODEL_SCHEMA_VERSION) return true;
     this.db.transaction(() => {
       for (const table of READ_MODEL_TABLE_NAMES) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
       this.db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
     })();
+    return false;
   }
 
   get isBuilding(): boolean {
