@@ -6,7 +6,9 @@ import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { ingestWebhook } from '../webhooks/ingest-webhook';
 import { LiveProjections, switchGenerationFile, UnknownProjection } from './live-projections';
 import { serviceProjections } from './service-projections';
+import type { DocumentRef } from './projection';
 import { READ_MODEL_SCHEMA_VERSION } from './storage/read-model-schema';
+import type { ReadModelStore } from './storage/read-model-store';
 import { growsurf, talkable } from './testing/recorded-webhooks';
 
 const projectionsOf = () => serviceProjections({ defaultCurrencies: new Map([['*', 'USD']]) });
@@ -16,6 +18,14 @@ const request = {
   params: {},
   receivedAt: new Date('2024-07-01T00:00:00Z'),
 };
+
+/** Alters a stored document behind the projections' back: a rebuilt one loses the mark, a carried one keeps it. */
+function markByHand(store: ReadModelStore, ref: DocumentRef): void {
+  const marked = { ...store.readDocument(ref), marked: true };
+  store.db
+    .prepare('UPDATE documents SET body = ? WHERE collection = ? AND key = ?')
+    .run(JSON.stringify(marked), ref.collection, ref.key);
+}
 
 describe('LiveProjections', () => {
   let dir: string;
@@ -53,11 +63,7 @@ describe('LiveProjections', () => {
       for (const event of [growsurf('campaign-ended'), talkable('unsubscribe')])
         head = (await ingestWebhook(store, () => event, request)).position;
       expect(await projections.current.runner.waitForPosition(head, 2000)).toBe(true);
-      // Mark the live ledger by hand: a carried-over projection keeps the mark, a rebuilt one loses it.
-      const marked = { ...projections.current.store.readDocument(campaign), marked: true };
-      projections.current.store.db
-        .prepare('UPDATE documents SET body = ? WHERE collection = ? AND key = ?')
-        .run(JSON.stringify(marked), campaign.collection, campaign.key);
+      markByHand(projections.current.store, campaign);
       projections.current.store.db
         .prepare(`DELETE FROM documents WHERE collection = 'unsubscribe'`)
         .run();
@@ -88,10 +94,7 @@ describe('LiveProjections', () => {
     try {
       head = (await ingestWebhook(store, () => growsurf('campaign-ended'), request)).position;
       expect(await first.waitForPosition(head, 2000)).toBe(true);
-      const marked = { ...first.current.store.readDocument(campaign), marked: true };
-      first.current.store.db
-        .prepare('UPDATE documents SET body = ? WHERE collection = ? AND key = ?')
-        .run(JSON.stringify(marked), campaign.collection, campaign.key);
+      markByHand(first.current.store, campaign);
     } finally {
       await first.stop();
     }
