@@ -180,4 +180,18 @@ describe('LiveProjections', () => {
       await store.close();
     }
   });
+
+  it('gives up a rebuild the service stops in the middle of, and removes its generation', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const projections = new LiveProjections(store, dir, projectionsOf());
+    await projections.start();
+    await ingestWebhook(store, () => talkable('unsubscribe'), request);
+    const live = projections.current.fileName;
+    const { progress, done } = projections.startRebuild();
+    await projections.stop();
+    expect(await done).toMatchObject({ state: 'failed' });
+    expect(existsSync(join(dir, progress.fileName))).toBe(false);
+    expect(existsSync(join(dir, live))).toBe(true);
+    await store.close();
+  });
 });

@@ -17,13 +17,18 @@ import {
   type Checkpoint,
   type ReadModelStoreOptions,
 } from './storage/read-model-store';
+import { copyProjectionsInto, indexGeneration } from './storage/maintenance';
 
 const POINTER = 'read-models.current';
 const CATCH_UP_STEP_MS = 60_000;
 /** How often read-your-writes looks again while a held projection awaits its switch. */
 const HELD_POLL_MS = 20;
-/** Events per read-model transaction while a generation is being built. */
-export const BUILDING_BATCH_SIZE = 5_000;
+/**
+ * Events per read-model transaction while a generation is being built: one
+ * batch holds the event loop for tens of milliseconds while the service keeps
+ * answering (the rebuild rate measured the same from 500 to 5,000).
+ */
+export const BUILDING_BATCH_SIZE = 500;
 
 export interface Generation {
   readonly fileName: string;
@@ -78,7 +83,9 @@ function removeAbandonedGenerations(dataDir: string, active: string): void {
 
 export class LiveProjections {
   private live: Generation | undefined;
-  private rebuild: { generation: Generation; progress: RebuildProgress } | undefined;
+  /** The rebuild under way or last finished; `generation` is open while it projects. */
+  private rebuild: { generation?: Generation; progress: RebuildProgress } | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: EventStore,
@@ -99,6 +106,7 @@ export class LiveProjections {
    * waits past its checkpoint wait for the switch.
    */
   async start(): Promise<{ versionRebuild?: Promise<RebuildProgress> }> {
+    this.stopped = false;
     const active = activeGenerationFile(this.dataDir);
     removeAbandonedGenerations(this.dataDir, active);
     this.live = this.open(active, {}, (stored, outdated) =>
@@ -138,6 +146,7 @@ export class LiveProjections {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const generation of [this.rebuild?.generation, this.live]) {
       if (generation === undefined) continue;
       await generation.runner.stop();
@@ -150,7 +159,10 @@ export class LiveProjections {
   status(): { live: string; projections: readonly ProjectionStatus[]; rebuild?: RebuildProgress } {
     const rebuild =
       this.rebuild?.progress.state === 'building'
-        ? { ...this.rebuild.progress, projections: this.rebuild.generation.runner.status() }
+        ? {
+            ...this.rebuild.progress,
+            projections: this.rebuild.generation?.runner.status() ?? [],
+          }
         : this.rebuild?.progress;
     const held = this.current.held.map((c): ProjectionStatus => ({
       projection: c.projection,
@@ -177,7 +189,8 @@ export class LiveProjections {
    * Starts a rebuild in the background (one at a time) of the named
    * projections, or of all; `done` settles when it switched or failed. The
    * projections not named are copied into the new generation as they stand and
-   * carry on from their checkpoints there.
+   * carry on from their checkpoints there. Copying and indexing run on a
+   * worker thread; the event loop only folds events, a batch at a time.
    */
   startRebuild(names: readonly string[] = this.projectionNames): {
     progress: RebuildProgress;
@@ -190,54 +203,77 @@ export class LiveProjections {
     if (unknown.length > 0 || names.length === 0) {
       throw new UnknownProjection(unknown, this.projectionNames);
     }
-    const generation = this.open(`read-models-${Date.now()}.sqlite`, { building: true });
-    const carried = this.projections.filter((p) => !names.includes(p.name));
-    try {
-      if (carried.length > 0) generation.store.copyProjections(this.current.store, carried);
-    } catch (error) {
-      generation.store.close();
-      removeGenerationFiles(this.dataDir, generation.fileName);
-      throw error;
-    }
+    const fileName = `read-models-${Date.now()}.sqlite`;
     const progress: RebuildProgress = {
       state: 'building',
       rebuilding: this.projectionNames.filter((name) => names.includes(name)),
-      fileName: generation.fileName,
+      fileName,
       startedAt: new Date().toISOString(),
       projections: [],
     };
-    this.rebuild = { generation, progress };
-    const done = this.catchUpAndSwitch(generation).then(
-      () => this.finish(generation, { state: 'switched' }),
+    const rebuild: { generation?: Generation; progress: RebuildProgress } = { progress };
+    this.rebuild = rebuild;
+    const done = this.buildAndSwitch(rebuild, names).then(
+      () => this.finish(rebuild, { state: 'switched' }),
       async (error: unknown) => {
         const failure = error instanceof Error ? error.message : String(error);
-        const progress = this.finish(generation, { state: 'failed', failure });
-        await generation.runner.stop();
-        generation.store.close();
-        removeGenerationFiles(this.dataDir, generation.fileName);
-        return progress;
+        const failed = this.finish(rebuild, { state: 'failed', failure });
+        if (rebuild.generation !== undefined) await this.close(rebuild.generation);
+        // Failing after the switch (closing the old generation) leaves the new one live.
+        if (this.live?.fileName !== fileName) removeGenerationFiles(this.dataDir, fileName);
+        return failed;
       },
     );
     return { progress, done };
   }
 
-  private async catchUpAndSwitch(generation: Generation): Promise<void> {
-    await generation.runner.start();
-    await this.chaseHead(generation);
-    // Indexes are built once, at the end; what arrived meanwhile is caught up after.
-    generation.store.finishBuilding();
-    await this.chaseHead(generation);
+  private async buildAndSwitch(
+    rebuild: { generation?: Generation; progress: RebuildProgress },
+    names: readonly string[],
+  ): Promise<void> {
+    const { fileName } = rebuild.progress;
+    const file = join(this.dataDir, fileName);
+    const carried = this.projections.filter((p) => !names.includes(p.name));
+    if (carried.length > 0) {
+      await copyProjectionsInto(file, join(this.dataDir, this.current.fileName), carried);
+    }
+    this.assertRunning();
+    const building = this.open(fileName, { building: true });
+    rebuild.generation = building;
+    await building.runner.start();
+    await this.chaseHead(building);
+    // Indexes are built once, at the end, on a worker; what arrives meanwhile is caught up after.
+    await this.close(building);
+    rebuild.generation = undefined;
+    this.assertRunning();
+    await indexGeneration(file);
+    this.assertRunning();
+    const built = this.open(fileName);
+    rebuild.generation = built;
+    await built.runner.start();
+    await this.chaseHead(built);
+    this.assertRunning();
     const previous = this.current;
-    this.live = generation;
-    switchGenerationFile(this.dataDir, generation.fileName);
-    await previous.runner.stop();
-    previous.store.close();
+    this.live = built;
+    rebuild.generation = undefined;
+    switchGenerationFile(this.dataDir, fileName);
+    await this.close(previous);
     removeGenerationFiles(this.dataDir, previous.fileName);
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new Error('the service stopped during the rebuild');
+  }
+
+  private async close(generation: Generation): Promise<void> {
+    await generation.runner.stop();
+    generation.store.close();
   }
 
   /** The log keeps growing during the rebuild: chase its head until caught up. */
   private async chaseHead(generation: Generation): Promise<void> {
     for (;;) {
+      this.assertRunning();
       const head = await this.store.headPosition();
       if (head === undefined || (await generation.runner.waitForPosition(head, CATCH_UP_STEP_MS)))
         return;
@@ -249,21 +285,20 @@ export class LiveProjections {
   }
 
   private finish(
-    generation: Generation,
+    rebuild: { generation?: Generation; progress: RebuildProgress },
     outcome: Pick<RebuildProgress, 'state' | 'failure'>,
   ): RebuildProgress {
-    const progress: RebuildProgress = {
-      ...(this.rebuild?.progress ?? {
-        rebuilding: [],
-        fileName: generation.fileName,
-        startedAt: new Date().toISOString(),
-      }),
+    const projections =
+      outcome.state === 'switched'
+        ? (this.live?.runner.status() ?? [])
+        : (rebuild.generation?.runner.status() ?? []);
+    rebuild.progress = {
+      ...rebuild.progress,
       ...outcome,
       finishedAt: new Date().toISOString(),
-      projections: generation.runner.status(),
+      projections,
     };
-    if (this.rebuild?.generation === generation) this.rebuild = { generation, progress };
-    return progress;
+    return rebuild.progress;
   }
 
   private open(

@@ -58,6 +58,8 @@ export class ProjectionRunner {
   private waiters: Waiter[] = [];
   private head: bigint | undefined;
   private state: RunnerState = 'idle';
+  /** Counts starts and stops, so that a start overtaken by a stop gives up. */
+  private attempts = 0;
   private failure: string | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
@@ -66,8 +68,11 @@ export class ProjectionRunner {
 
   async start(): Promise<void> {
     if (this.state === 'running') return;
+    const attempt = ++this.attempts;
     this.checkpoints = this.prepareCheckpoints();
     this.head = await this.options.store.headPosition();
+    // Stopped while asking for the head: stay stopped.
+    if (attempt !== this.attempts) return;
     this.state = 'running';
     this.failure = undefined;
     const after = earliest([...this.checkpoints.values()].map((c) => c.position));
@@ -81,13 +86,18 @@ export class ProjectionRunner {
 
   /** Commits what was received, then stops listening. The read models stay open. */
   async stop(): Promise<void> {
+    this.attempts += 1;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.state === 'running') this.flush();
     if (this.state !== 'failed') this.state = 'stopped';
-    // Nothing more will be applied: whoever still waits is told so now.
+    this.releaseWaiters();
+  }
+
+  /** Nothing more will be applied: whoever still waits is told so now. */
+  private releaseWaiters(): void {
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.resolve(this.reached(waiter.position));
@@ -200,6 +210,7 @@ export class ProjectionRunner {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.buffer = [];
+    this.releaseWaiters();
   }
 
   private reached(position: bigint): boolean {

@@ -99,3 +99,33 @@ export const READ_MODEL_TABLE_NAMES: readonly string[] = [
 export const READ_MODEL_INDEX_NAMES: readonly string[] = [
   ...READ_MODEL_INDEXES.matchAll(/CREATE INDEX IF NOT EXISTS (\w+)/g),
 ].map((match) => match[1] ?? '');
+
+/** What carrying a projection over into a new generation copies: by collection or by projection. */
+export const READ_MODEL_COPIES: readonly {
+  readonly table: string;
+  readonly columns: string;
+  readonly by: 'collection' | 'projection';
+}[] = [
+  { table: 'documents', columns: 'collection, key, body', by: 'collection' },
+  {
+    table: 'ledger_entries',
+    columns: `projection, position, seq, entity_kind, entity_key, owner_key, outcome, event_id,
+      stream_id, provider_type, received_at, detail`,
+    by: 'projection',
+  },
+  {
+    table: 'projection_errors',
+    columns: 'projection, position, event_id, message',
+    by: 'projection',
+  },
+  {
+    table: 'not_understood',
+    columns: 'projection, position, event_id, event_type, reason',
+    by: 'projection',
+  },
+  {
+    table: 'projection_checkpoints',
+    columns: 'projection, version, position, handled, not_understood, failed',
+    by: 'projection',
+  },
+];

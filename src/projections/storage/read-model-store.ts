@@ -94,6 +94,8 @@ export class ReadModelStore {
   readonly outdated: boolean;
   /** While building from empty: every document written so far, so that a lookup of a new one skips SQLite. */
   private written: DocumentFilter | undefined;
+  /** Collections that already held documents when building began (carried over): always looked up. */
+  private unfiltered = new Set<string>();
   private writtenSinceAnalyze = 0;
   private analyzed = false;
 
@@ -124,8 +126,9 @@ export class ReadModelStore {
     } else if (!this.outdated) {
       this.db.exec(READ_MODEL_INDEXES);
     }
-    if (this.building && this.db.prepare('SELECT 1 FROM documents LIMIT 1').get() === undefined) {
+    if (this.building) {
       this.written = new DocumentFilter();
+      this.unfiltered = this.presentCollections();
     }
     this.statements = {
       document: this.db.prepare<[string, string], { body: string }>(
@@ -182,6 +185,16 @@ export class ReadModelStore {
     return false;
   }
 
+  /** The collections holding documents, one index seek each. */
+  private presentCollections(): Set<string> {
+    const next = this.db.prepare<[string], { c: string | null }>(
+      'SELECT min(collection) AS c FROM documents WHERE collection > ?',
+    );
+    const present = new Set<string>();
+    for (let row = next.get(''); row?.c != null; row = next.get(row.c)) present.add(row.c);
+    return present;
+  }
+
   get isBuilding(): boolean {
     return this.building;
   }
@@ -209,7 +222,7 @@ export class ReadModelStore {
     let body = this.recent.get(id);
     if (body === undefined) {
       const text =
-        this.written?.mightHave(id) === false
+        this.written?.mightHave(id) === false && !this.unfiltered.has(ref.collection)
           ? undefined
           : this.statements.document.get(ref.collection, ref.key)?.body;
       body = text === undefined ? null : (JSON.parse(text) as DocumentBody);
@@ -291,58 +304,6 @@ export class ReadModelStore {
     }
   }
 
-  /**
-   * Copies what `from` holds for these projections (documents of their
-   * collections, ledger entries, errors, not-understood rows, checkpoints), so
-   * that a generation rebuilding the others carries them on from where they
-   * are. Synchronous: no commit of `from` can fall in the middle of the copy.
-   */
-  copyProjections(
-    from: ReadModelStore,
-    projections: readonly { readonly name: string; readonly collections: readonly string[] }[],
-  ): void {
-    const names = projections.map((p) => p.name);
-    const collections = projections.flatMap((p) => p.collections);
-    const tables: [string, string, readonly string[]][] = [
-      ['documents', 'collection, key, body', collections],
-      [
-        'ledger_entries',
-        `projection, position, seq, entity_kind, entity_key, owner_key, outcome, event_id,
-         stream_id, provider_type, received_at, detail`,
-        names,
-      ],
-      ['projection_errors', 'projection, position, event_id, message', names],
-      ['not_understood', 'projection, position, event_id, event_type, reason', names],
-      [
-        'projection_checkpoints',
-        'projection, version, position, handled, not_understood, failed',
-        names,
-      ],
-    ];
-    this.db.transaction(() => {
-      for (const [table, columns, values] of tables) {
-        if (values.length === 0) continue;
-        const filter = table === 'documents' ? 'collection' : 'projection';
-        const read = from.db
-          .prepare(
-            `SELECT ${columns} FROM ${table} WHERE ${filter} IN (${values.map(() => '?').join(', ')})`,
-          )
-          .raw();
-        const width = columns.split(',').length;
-        const write = this.db.prepare(
-          `INSERT OR REPLACE INTO ${table} (${columns}) VALUES (${Array(width).fill('?').join(', ')})`,
-        );
-        for (const row of read.iterate(...values) as Iterable<unknown[]>) {
-          write.run(...row);
-          if (table === 'documents') {
-            this.written?.add(documentId({ collection: row[0] as string, key: row[1] as string }));
-          }
-        }
-      }
-    })();
-    this.recent.clear();
-  }
-
   /** Forgets everything a projection wrote, so it replays from the start of the log. */
   reset(projection: string, version: number, collections: readonly string[]): void {
     this.recent.clear();
@@ -357,6 +318,8 @@ export class ReadModelStore {
   }
 
   recentErrors(projection: string, limit: number): ProblemRow[] {
+    // A generation closed by a stop or a failed rebuild still reports its counters.
+    if (!this.db.open) return [];
     return this.db
       .prepare<[string, number], { position: bigint; event_id: string; message: string }>(
         `SELECT position, event_id, message FROM projection_errors
