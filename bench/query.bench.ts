@@ -2,7 +2,7 @@
  * bench:query — p50/p99 and req/s of participant lookups and leaderboard
  * pages over the REST API, under concurrent load from a second process, with
  * the read models projected from BENCH_EVENTS (default 1,000,000) synthetic
- * deliveries.
+ * deliveries; then the same lookups while a full rebuild runs beside them.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const CONNECTIONS = 32;
 const SECONDS = 10;
 const WARMUP_SECONDS = 2;
+const WINDOW_SECONDS = 5;
 
 async function load(
   url: string,
@@ -119,6 +120,41 @@ function leaderboardPaths(readModels: ReadModels, campaigns: readonly string[]):
   return shuffled(paths);
 }
 
+/**
+ * Participant lookups in windows of WINDOW_SECONDS while POST /projections/rebuild
+ * rebuilds every read model beside the live ones, until the switch: the
+ * figures of the worst window, and every failed request.
+ */
+async function duringRebuild(
+  url: string,
+  paths: readonly string[],
+  dir: string,
+): Promise<{ windows: LoadResult[]; seconds: number; state: string }> {
+  const admin = {
+    authorization: `Bearer ${TEST_SECRETS.adminApiKey}`,
+    'content-type': 'application/json',
+  };
+  const started = Date.now();
+  const answer = await fetch(`${url}/projections/rebuild`, {
+    method: 'POST',
+    headers: admin,
+    body: '{}',
+  });
+  if (answer.status !== 202) throw new Error(`rebuild refused: ${answer.status}`);
+  const windows: LoadResult[] = [];
+  for (;;) {
+    windows.push(await load(url, paths, join(dir, 'during-rebuild.jsonl'), WINDOW_SECONDS));
+    const status = (await (
+      await fetch(`${url}/projections/status`, { headers: admin })
+    ).json()) as {
+      rebuild?: { state: string };
+    };
+    const state = status.rebuild?.state ?? 'unknown';
+    if (state !== 'building' || Date.now() - started > PROJECT_TIMEOUT_MS)
+      return { windows, seconds: (Date.now() - started) / 1000, state };
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
   // The app reads DATA_DIR/events.sqlite and DATA_DIR/read-models.sqlite: fill exactly those,
@@ -159,6 +195,24 @@ async function main(): Promise<void> {
       `sampling ${participants.length} participants; ${pages.length} leaderboard pages over ${campaigns.length} campaigns`,
     );
 
+    const measureDuringRebuild = async (paths: readonly string[]): Promise<void> => {
+      app = await createApp(config);
+      await app.listen(0, '127.0.0.1');
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      const { windows, seconds, state } = await duringRebuild(url, paths, dir);
+      const worst = windows.reduce((a, b) => (b.p99 > a.p99 ? b : a));
+      const sum = (field: 'requests' | 'non2xx' | 'errors' | 'timeouts') =>
+        windows.reduce((total, w) => total + w[field], 0);
+      console.log(
+        `participant lookups during a full rebuild (POST /projections/rebuild, ${state} after ${seconds.toFixed(0)} s, ${windows.length} windows of ${WINDOW_SECONDS} s):`,
+      );
+      console.log(
+        `  ${sum('requests')} requests, ${sum('non2xx')} non-2xx, ${sum('errors')} errors, ${sum('timeouts')} timeouts; worst window ${worst.rps.toFixed(0)} req/s p50 ${worst.p50} ms p99 ${worst.p99} ms`,
+      );
+      await app.close();
+      app = undefined;
+    };
+
     const lookups = shuffled(participants).map((key) => `/participants/${pathOf(key)}`);
     const measure = async (label: string): Promise<void> => {
       app = await createApp(config);
@@ -184,6 +238,7 @@ async function main(): Promise<void> {
       app = undefined;
     };
     await measure('service on those read models');
+    await measureDuringRebuild(lookups);
     console.log('target: p99 <= 10 ms for lookups');
   } finally {
     await app?.close();
