@@ -69,7 +69,10 @@ describe('LiveProjections', () => {
         .run();
       expect(unsubscribed()).toBe(false);
 
-      const partial = await projections.startRebuild(['unsubscribes']).done;
+      const started = projections.startRebuild(['unsubscribes']);
+      expect(projections.status().rebuild).toMatchObject({ state: 'building', phase: 'copying' });
+      const partial = await started.done;
+      expect(partial).not.toHaveProperty('phase');
       expect(partial).toMatchObject({ state: 'switched', rebuilding: ['unsubscribes'] });
       expect(projections.current.store.readDocument(campaign)).toMatchObject({ marked: true });
       expect(unsubscribed()).toBe(true);

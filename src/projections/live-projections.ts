@@ -45,6 +45,8 @@ export interface Generation {
 
 export interface RebuildProgress {
   readonly state: 'building' | 'switched' | 'failed';
+  /** While building: copying carried-over projections, projecting the log, indexing, catching up. */
+  readonly phase?: 'copying' | 'projecting' | 'indexing' | 'catching-up';
   /** The projections rebuilt from the start of the log; the others were carried over. */
   readonly rebuilding: readonly string[];
   readonly fileName: string;
@@ -234,10 +236,15 @@ export class LiveProjections {
     const { fileName } = rebuild.progress;
     const file = join(this.dataDir, fileName);
     const carried = this.projections.filter((p) => !names.includes(p.name));
+    const phase = (next: RebuildProgress['phase']): void => {
+      rebuild.progress = { ...rebuild.progress, phase: next };
+    };
     if (carried.length > 0) {
+      phase('copying');
       await copyProjectionsInto(file, join(this.dataDir, this.current.fileName), carried);
     }
     this.assertRunning();
+    phase('projecting');
     const building = this.open(fileName, { building: true });
     rebuild.generation = building;
     await building.runner.start();
@@ -246,8 +253,10 @@ export class LiveProjections {
     await this.close(building);
     rebuild.generation = undefined;
     this.assertRunning();
+    phase('indexing');
     await indexGeneration(file);
     this.assertRunning();
+    phase('catching-up');
     const built = this.open(fileName);
     rebuild.generation = built;
     await built.runner.start();
@@ -292,8 +301,9 @@ export class LiveProjections {
       outcome.state === 'switched'
         ? (this.live?.runner.status() ?? [])
         : (rebuild.generation?.runner.status() ?? []);
+    const { phase: _phase, ...progress } = rebuild.progress;
     rebuild.progress = {
-      ...rebuild.progress,
+      ...progress,
       ...outcome,
       finishedAt: new Date().toISOString(),
       projections,
