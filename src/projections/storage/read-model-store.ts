@@ -92,7 +92,7 @@ export class ReadModelStore {
   private building: boolean;
   /** Written by an older schema version: served as it stands until a rebuild replaces it. */
   readonly outdated: boolean;
-  /** While building from empty: every document written so far, so that a lookup of a new one skips SQLite. */
+  /** While building: every document this store wrote, so that looking up one never written skips SQLite. */
   private written: DocumentFilter | undefined;
   /** Collections that already held documents when building began (carried over): always looked up. */
   private unfiltered = new Set<string>();
