@@ -19,6 +19,8 @@ export interface LogReader {
 }
 
 const PAGE_SIZE = 500;
+/** Events handed over before the pull loop gives the event loop a turn. */
+const YIELD_EVERY = 100;
 
 export function subscribeToLog(
   log: LogReader,
@@ -46,10 +48,14 @@ export function subscribeToLog(
         // Read the head first: the page that follows sees at least as much.
         const head = log.head();
         const events = log.page({ after: checkpoint, maxCount: PAGE_SIZE, filter: options.filter });
-        for (const event of events) {
+        for (const [index, event] of events.entries()) {
           if (subscriber.closed) return;
           subscriber.next(event);
           checkpoint = event.position;
+          // A subscriber that folds as it receives (a rebuild) lets HTTP requests in between.
+          if ((index + 1) % YIELD_EVERY === 0 && index + 1 < events.length) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
         }
         if (events.length === PAGE_SIZE) {
           // Let HTTP requests and commits run between pages of a long catch-up.
