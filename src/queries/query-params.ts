@@ -45,8 +45,12 @@ export class ConsistencyQuery extends PageQuery {
   waitMs?: number;
 }
 
+/**
+ * Validates query parameters (or a small JSON body) against a DTO whose every
+ * parameter is optional, which all of ours are: with none given there is
+ * nothing to validate, and the common lookup skips class-validator.
+ */
 export function parseQuery<T extends object>(Dto: new () => T, query: unknown): T {
-  // Every parameter is optional: with none given there is nothing to validate (the common lookup).
   if (isEmptyObject(query)) return new Dto();
   const instance = plainToInstance(Dto, query ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
