@@ -16,7 +16,11 @@ import { BUILDING_BATCH_SIZE, LiveProjections } from '../src/projections/live-pr
 import { ProjectionRunner } from '../src/projections/projection-runner';
 import { ReadModels } from '../src/projections/read-models';
 import { serviceProjections } from '../src/projections/service-projections';
-import { ReadModelStore } from '../src/projections/storage/read-model-store';
+import { indexGeneration } from '../src/projections/storage/maintenance';
+import {
+  DEFAULT_READ_MODEL_FILE,
+  ReadModelStore,
+} from '../src/projections/storage/read-model-store';
 import { testEnv } from '../test/support/start-app';
 import { TEST_SECRETS } from '../test/support/test-secrets';
 import { describeCollections, describeStatus, fillLogReported } from './synthetic-events';
@@ -170,10 +174,10 @@ async function main(): Promise<void> {
     let started = Date.now();
     started = Date.now();
     // Built the way a rebuild builds a generation: indexed and analyzed once at the end.
-    const readModels = new ReadModelStore({ directory: dir }, { building: true });
+    const building = new ReadModelStore({ directory: dir }, { building: true });
     const runner = new ProjectionRunner({
       store,
-      readModels,
+      readModels: building,
       projections: serviceProjections(config),
       batchSize: BUILDING_BATCH_SIZE,
     });
@@ -181,7 +185,9 @@ async function main(): Promise<void> {
     const reached = await runner.waitForPosition(head, PROJECT_TIMEOUT_MS);
     const statuses = runner.status();
     await runner.stop();
-    readModels.finishBuilding();
+    building.close();
+    await indexGeneration(join(dir, DEFAULT_READ_MODEL_FILE));
+    const readModels = new ReadModelStore({ directory: dir });
     if (!reached) throw new Error(`projection did not reach the head: ${describeStatus(statuses)}`);
     console.log(
       `projected in ${((Date.now() - started) / 1000).toFixed(1)} s: ${describeCollections(readModels)}`,

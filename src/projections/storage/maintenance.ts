@@ -40,7 +40,7 @@ export function copyProjectionsInto(
 
 /**
  * Ends the building of a generation nobody has open: secondary indexes,
- * planner statistics, WAL. Equivalent to `ReadModelStore.finishBuilding`.
+ * planner statistics, WAL. Then it can be opened as live read models.
  */
 export function indexGeneration(file: string): Promise<void> {
   return runTask({ kind: 'index', file, indexes: READ_MODEL_INDEXES });

@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS not_understood (
 /**
  * Secondary indexes, for the queries only: projecting never reads through them.
  * A generation being built has none until it has caught up (maintaining them
- * row by row costs more than building each once), see `finishBuilding`.
+ * row by row costs more than building each once), see `indexGeneration`.
  */
 export const READ_MODEL_INDEXES = `
 CREATE INDEX IF NOT EXISTS referrals_by_advocate

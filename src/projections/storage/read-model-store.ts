@@ -37,9 +37,10 @@ export const DEFAULT_READ_MODEL_FILE = 'read-models.sqlite';
 
 export interface ReadModelStoreOptions {
   /**
-   * Nobody queries these read models until `finishBuilding()`: a rebuild
-   * generation or a scratch copy. Until then they have no secondary indexes and
-   * are written without fsync (a crash discards the generation anyway).
+   * Nobody queries these read models while they are built: a rebuild
+   * generation or a scratch copy. They have no secondary indexes and are
+   * written without fsync (a crash discards the generation anyway) until
+   * `indexGeneration` ends the building and they are opened as live ones.
    */
   readonly building?: boolean;
 }
@@ -89,7 +90,7 @@ export class ReadModelStore {
    * immutable values: a cached one is never changed in place.
    */
   private readonly recent: RecentDocuments;
-  private building: boolean;
+  private readonly building: boolean;
   /** Written by an older schema version: served as it stands until a rebuild replaces it. */
   readonly outdated: boolean;
   /** While building: every document this store wrote, so that looking up one never written skips SQLite. */
@@ -193,28 +194,6 @@ export class ReadModelStore {
     const present = new Set<string>();
     for (let row = next.get(''); row?.c != null; row = next.get(row.c)) present.add(row.c);
     return present;
-  }
-
-  get isBuilding(): boolean {
-    return this.building;
-  }
-
-  /**
-   * Ends building: creates the secondary indexes, gathers planner statistics
-   * and makes everything written so far durable. Blocks while it runs (seconds
-   * for millions of documents). Does nothing on read models already built.
-   */
-  finishBuilding(): void {
-    if (!this.building) return;
-    this.db.exec(READ_MODEL_INDEXES);
-    this.db.exec('ANALYZE');
-    this.analyzed = true;
-    this.writtenSinceAnalyze = 0;
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('journal_mode = WAL');
-    this.building = false;
-    this.written = undefined;
-    this.recent.resize(RECENT_DOCUMENTS);
   }
 
   loadDocument(ref: DocumentRef): DocumentBody | undefined {
@@ -357,7 +336,7 @@ class RecentDocuments {
   private young = new Map<string, DocumentBody | null>();
   private old = new Map<string, DocumentBody | null>();
 
-  constructor(private limit: number) {}
+  constructor(private readonly limit: number) {}
 
   get(id: string): DocumentBody | null | undefined {
     const hit = this.young.get(id);
@@ -373,11 +352,6 @@ class RecentDocuments {
       this.old = this.young;
       this.young = new Map();
     }
-  }
-
-  resize(limit: number): void {
-    this.limit = limit;
-    this.clear();
   }
 
   clear(): void {
