@@ -36,6 +36,15 @@ describe('canonicalJson', () => {
     expect(canonicalJson(parsed)).toBe('{"__proto__":{"a":1,"b":2},"z":1}');
   });
 
+  it('copies only what is out of order, and leaves an ordered value as it is', () => {
+    expect(canonicalJson({ a: [1, { z: 1, y: 2 }], b: { c: 1 } })).toBe(
+      '{"a":[1,{"y":2,"z":1}],"b":{"c":1}}',
+    );
+    const parsed = JSON.parse('{"__proto__":{"b":2,"a":1},"z":1}') as CanonicalValue;
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"a":1,"b":2},"z":1}');
+    expect(canonicalJson({ '1': { b: 1, a: 2 }, '2': 2 })).toBe('{"1":{"a":2,"b":1},"2":2}');
+  });
+
   it('leaves out undefined members, in sorted and unsorted objects alike', () => {
     expect(canonicalJson({ a: 1, b: undefined, c: 3 })).toBe('{"a":1,"c":3}');
     expect(canonicalJson({ c: 3, b: undefined, a: 1 })).toBe('{"a":1,"c":3}');

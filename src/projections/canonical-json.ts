@@ -14,55 +14,85 @@ export type CanonicalValue =
 export function canonicalJson(value: CanonicalValue): string {
   // Documents are mostly assembled with their keys in order already: then the
   // native serializer gives the same text (it also drops undefined members).
-  if (inOrder(value)) return JSON.stringify(value);
-  const copy = sortedCopy(value);
-  return copy === undefined ? sortedJson(value) : JSON.stringify(copy);
+  const ordered = inOrder(value);
+  return ordered === undefined ? sortedJson(value) : JSON.stringify(ordered);
 }
 
-/** Whether every object inside `value` has its keys in sorted order. */
-function inOrder(value: CanonicalValue): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (isArray(value)) return value.every(inOrder);
-  let previous: string | undefined;
-  for (const key in value) {
-    if (previous !== undefined && previous > key) return false;
-    previous = key;
-    const child = value[key];
-    if (child !== undefined && !inOrder(child)) return false;
-  }
-  return true;
-}
+type Members = { [key: string]: CanonicalValue };
 
 /**
- * The same value with every object's keys inserted in sorted order, for the
- * native serializer; undefined when an object has an integer-like key, which
- * JavaScript enumerates in numeric order whatever the insertion order.
+ * `value` itself when every object inside it enumerates its keys in sorted
+ * order, else a copy that does, made in one walk; undefined when no copy can:
+ * an object with an integer-like key out of place (JavaScript enumerates those
+ * first, in numeric order, whatever the insertion order).
  */
-function sortedCopy(value: CanonicalValue): CanonicalValue | undefined {
+function inOrder(value: CanonicalValue): CanonicalValue | undefined {
   if (value === null || typeof value !== 'object') return value;
   if (isArray(value)) {
-    const items: CanonicalValue[] = [];
-    for (const item of value) {
-      const copy = sortedCopy(item);
-      if (copy === undefined) return undefined;
-      items.push(copy);
+    let copy: CanonicalValue[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const item = value[i] as CanonicalValue;
+      const ordered = inOrder(item);
+      if (ordered === undefined) return undefined;
+      if (copy === undefined && ordered !== item) copy = value.slice(0, i);
+      copy?.push(ordered);
     }
-    return items;
+    return copy ?? value;
   }
-  // No prototype: a "__proto__" member (JSON.parse makes one an own property) stays a member.
-  const copy = Object.create(null) as { [key: string]: CanonicalValue };
-  for (const key of Object.keys(value).sort()) {
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i += 1) {
+    sorted = (keys[i - 1] as string) < (keys[i] as string);
+  }
+  let copy: Members | undefined;
+  if (!sorted) {
+    if (keys.some(cannotBeCopied)) return undefined;
+    keys.sort();
+    copy = {};
+  }
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
     const child = value[key];
     if (child === undefined) continue;
-    if (INTEGER_LIKE.test(key)) return undefined;
-    const sorted = sortedCopy(child);
-    if (sorted === undefined) return undefined;
-    copy[key] = sorted;
+    const ordered = inOrder(child);
+    if (ordered === undefined) return undefined;
+    if (copy === undefined && ordered !== child) {
+      if (keys.some(cannotBeCopied)) return undefined;
+      copy = membersBefore(value, keys, i);
+    }
+    if (copy !== undefined) copy[key] = ordered;
+  }
+  return copy ?? value;
+}
+
+/** A copy of the members before keys[end], in the order of `keys`. */
+function membersBefore(
+  value: { readonly [key: string]: CanonicalValue | undefined },
+  keys: readonly string[],
+  end: number,
+): Members {
+  const copy: Members = {};
+  for (let i = 0; i < end; i += 1) {
+    const key = keys[i] as string;
+    const child = value[key];
+    if (child !== undefined) copy[key] = child;
   }
   return copy;
 }
 
-const INTEGER_LIKE = /^(0|[1-9][0-9]*)$/;
+/**
+ * Keys a plain-object copy would not keep in insertion order: integer-like
+ * ones (JavaScript enumerates them first, in numeric order) and "__proto__"
+ * (JSON.parse makes it an own member; assigning it sets the prototype instead).
+ */
+function cannotBeCopied(key: string): boolean {
+  return key === '__proto__' || isIntegerLike(key);
+}
+
+function isIntegerLike(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(0|[1-9][0-9]*)$/.test(key);
+}
 
 /** Builds the text member by member: objects with integer-like keys are never enumerated in string order. */
 function sortedJson(value: CanonicalValue): string {
