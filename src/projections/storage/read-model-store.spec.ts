@@ -143,4 +143,37 @@ describe('ReadModelStore', () => {
     expect(reopened.checkpoints().get('ledger')?.position).toBe(7n);
     expect(reopened.readDocument({ collection: 'campaign', key: 'c1' })).toEqual({ a: 1 });
   });
+
+  it('while building, a batch that fails midway leaves nothing, and what came before it is kept', () => {
+    const store = openStore(true);
+    for (let i = 1; i <= 150; i += 1) {
+      store.commit(batch([{ collection: 'campaign', key: `c${i}`, body: { i } }], BigInt(i)));
+    }
+    const failing: Batch = {
+      ...batch([{ collection: 'campaign', key: 'c-failed', body: { i: 0 } }], 151n),
+      entries: [
+        {
+          entityKind: 'campaign',
+          entityKey: 'c-failed',
+          ownerKey: null,
+          outcome: 'not an outcome' as 'applied',
+          detail: {},
+          projection: 'ledger',
+          position: 151n,
+          seq: 0,
+          eventId: 'e151',
+          streamId: 's151',
+          providerType: 'growsurf.X',
+          receivedAt: '2026-11-01T12:00:00.000Z',
+        },
+      ],
+    };
+    expect(() => store.commit(failing)).toThrow(/CHECK constraint/);
+    store.close();
+
+    const reopened = openStore();
+    expect(reopened.checkpoints().get('ledger')?.position).toBe(150n);
+    expect(reopened.readDocument({ collection: 'campaign', key: 'c150' })).toEqual({ i: 150 });
+    expect(reopened.readDocument({ collection: 'campaign', key: 'c-failed' })).toBeUndefined();
+  });
 });

@@ -27,6 +27,12 @@ import {
 const RECENT_DOCUMENTS = 20_000;
 /** While building, most lookups are of documents written moments ago: a larger window pays. */
 const RECENT_DOCUMENTS_BUILDING = 100_000;
+/**
+ * While building, one SQLite transaction spans this many batches (each batch
+ * still in a savepoint of its own): a commit writes back every page it
+ * dirtied, and the busiest index pages are dirtied by every batch.
+ */
+const BUILDING_BATCHES_PER_TRANSACTION = 100;
 /** Refresh the planner's statistics as the read models grow (ANALYZE is bounded by analysis_limit). */
 const ANALYZE_EVERY_DOCUMENTS = 50_000;
 
@@ -98,6 +104,7 @@ export class ReadModelStore {
   /** Collections that already held documents when building began (carried over): always looked up. */
   private unfiltered = new Set<string>();
   private writtenSinceAnalyze = 0;
+  private batchesInTransaction = 0;
   private analyzed = false;
 
   constructor(location: ReadModelLocation, options: ReadModelStoreOptions = {}) {
@@ -234,6 +241,8 @@ export class ReadModelStore {
 
   commit(batch: Batch): void {
     const s = this.statements;
+    // While building, the open transaction makes this a savepoint: a batch that fails leaves nothing behind.
+    if (this.building && !this.db.inTransaction) this.db.exec('BEGIN');
     this.db.transaction(() => {
       for (const doc of batch.documents) {
         s.putDocument.run(doc.collection, doc.key, canonicalJson(doc.body));
@@ -274,7 +283,11 @@ export class ReadModelStore {
       this.recent.set(id, doc.body);
       this.written?.add(id);
     }
-    if (this.building) return;
+    if (this.building) {
+      this.batchesInTransaction += 1;
+      if (this.batchesInTransaction >= BUILDING_BATCHES_PER_TRANSACTION) this.commitBuilding();
+      return;
+    }
     this.writtenSinceAnalyze += batch.documents.length;
     if (this.writtenSinceAnalyze >= ANALYZE_EVERY_DOCUMENTS || !this.analyzed) {
       this.db.exec('ANALYZE');
@@ -313,8 +326,16 @@ export class ReadModelStore {
       }));
   }
 
+  /** While building: makes what the batches wrote part of the file (closing does it too). */
+  private commitBuilding(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.batchesInTransaction = 0;
+  }
+
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.building) this.commitBuilding();
+    this.db.close();
   }
 }
 
