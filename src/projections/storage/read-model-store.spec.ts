@@ -146,11 +146,11 @@ describe('ReadModelStore', () => {
 
   it('while building, a batch that fails midway leaves nothing, and what came before it is kept', () => {
     const store = openStore(true);
-    for (let i = 1; i <= 150; i += 1) {
+    for (let i = 1; i <= 155; i += 1) {
       store.commit(batch([{ collection: 'campaign', key: `c${i}`, body: { i } }], BigInt(i)));
     }
     const failing: Batch = {
-      ...batch([{ collection: 'campaign', key: 'c-failed', body: { i: 0 } }], 151n),
+      ...batch([{ collection: 'campaign', key: 'c-failed', body: { i: 0 } }], 156n),
       entries: [
         {
           entityKind: 'campaign',
@@ -159,10 +159,10 @@ describe('ReadModelStore', () => {
           outcome: 'not an outcome' as 'applied',
           detail: {},
           projection: 'ledger',
-          position: 151n,
+          position: 156n,
           seq: 0,
-          eventId: 'e151',
-          streamId: 's151',
+          eventId: 'e156',
+          streamId: 's156',
           providerType: 'growsurf.X',
           receivedAt: '2026-11-01T12:00:00.000Z',
         },
@@ -172,8 +172,8 @@ describe('ReadModelStore', () => {
     store.close();
 
     const reopened = openStore();
-    expect(reopened.checkpoints().get('ledger')?.position).toBe(150n);
-    expect(reopened.readDocument({ collection: 'campaign', key: 'c150' })).toEqual({ i: 150 });
+    expect(reopened.checkpoints().get('ledger')?.position).toBe(155n);
+    expect(reopened.readDocument({ collection: 'campaign', key: 'c155' })).toEqual({ i: 155 });
     expect(reopened.readDocument({ collection: 'campaign', key: 'c-failed' })).toBeUndefined();
   });
 });
