@@ -3,12 +3,15 @@
  * pages over the REST API, under concurrent load from a second process, with
  * the read models projected from BENCH_EVENTS (default 1,000,000) synthetic
  * deliveries; then the same lookups while a full rebuild runs beside them.
+ * The baseline, in the same run: bare Fastify answering the same GETs with a
+ * fixed body the size of an average lookup answer.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Fastify from 'fastify';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { openSqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
@@ -75,6 +78,30 @@ function toLoadResult(value: unknown): LoadResult {
     errors: field('errors'),
     timeouts: field('timeouts'),
   };
+}
+
+/** Bare Fastify, same paths, same load: what HTTP alone costs on this machine today. */
+async function bareFastify(
+  paths: readonly string[],
+  dir: string,
+  body: string,
+): Promise<LoadResult> {
+  const server = Fastify({ logger: false });
+  server.get('/*', async (_request, reply) => reply.type('application/json').send(body));
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await load(url, paths.slice(0, 500), join(dir, 'warmup.jsonl'), WARMUP_SECONDS);
+    return await load(url, paths, join(dir, 'bare.jsonl'), SECONDS);
+  } finally {
+    await server.close();
+  }
+}
+
+/** The answer to a lookup whose size is nearest the average, for the baseline to send. */
+function typicalAnswer(readModels: ReadModels, participants: readonly string[]): string {
+  const answers = participants.map((key) => JSON.stringify(readModels.getParticipant(key) ?? {}));
+  const mean = answers.reduce((sum, answer) => sum + answer.length, 0) / answers.length;
+  return answers.reduce((a, b) => (Math.abs(b.length - mean) < Math.abs(a.length - mean) ? b : a));
 }
 
 /** Keys picked evenly through the table, so lookups spread over the whole data set. */
@@ -195,6 +222,7 @@ async function main(): Promise<void> {
     const participants = sampleKeys(readModels, 'participant', 5_000);
     const campaigns = sampleKeys(readModels, 'campaign', 100);
     const pages = leaderboardPaths(new ReadModels(readModels), campaigns);
+    const answer = typicalAnswer(new ReadModels(readModels), participants);
     readModels.close();
     await store.close();
     console.log(
@@ -220,6 +248,10 @@ async function main(): Promise<void> {
     };
 
     const lookups = shuffled(participants).map((key) => `/participants/${pathOf(key)}`);
+    const bare = await bareFastify(lookups, dir, answer);
+    console.log(
+      `  ${'bare Fastify'.padEnd(20)} ${bare.rps.toFixed(0).padStart(7)} req/s  p50 ${bare.p50} ms  p99 ${bare.p99} ms  (the same GETs answered with a fixed ${answer.length}-byte body)`,
+    );
     const measure = async (label: string): Promise<void> => {
       app = await createApp(config);
       await app.listen(0, '127.0.0.1');
@@ -237,7 +269,7 @@ async function main(): Promise<void> {
         await load(url, paths.slice(0, 500), join(dir, 'warmup.jsonl'), WARMUP_SECONDS);
         const r = await load(url, paths, join(dir, `${name}.jsonl`), SECONDS);
         console.log(
-          `  ${name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)`,
+          `  ${name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  x${(r.rps / bare.rps).toFixed(2)} of bare  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)`,
         );
       }
       await app.close();
