@@ -51,8 +51,9 @@ export function toProblem(error: unknown): { problem: ProblemDetails; retryAfter
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    const detail = isRouterNotFound(error) ? NO_ROUTE : detailOf(error);
     return {
-      problem: { type: 'about:blank', title: titleOf(status), status, detail: detailOf(error) },
+      problem: { type: 'about:blank', title: titleOf(status), status, detail },
       retryAfterSeconds: status === 503 ? 1 : undefined,
     };
   }
@@ -79,6 +80,16 @@ function fastifyErrorStatus(error: unknown): number | undefined {
   return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
     ? statusCode
     : undefined;
+}
+
+/**
+ * The router's own 404 says "Cannot GET /the/path": the path may hold a secret
+ * (Refir's token is one), so it is never repeated.
+ */
+const NO_ROUTE = 'no route answers this method and path';
+
+function isRouterNotFound(error: HttpException): boolean {
+  return error.getStatus() === 404 && /^Cannot [A-Z]+ \//.test(error.message);
 }
 
 function detailOf(error: HttpException): string | undefined {

@@ -31,7 +31,7 @@ import {
 } from '../projections/live-projections';
 import { jsonSafe } from './keys';
 import { page } from './participants.controller';
-import { PageQuery, parseQuery } from './query-params';
+import { PageQuery, parseJsonBody, parseQuery } from './query-params';
 
 class RebuildRequest {
   @ApiPropertyOptional({
@@ -52,12 +52,7 @@ class RebuildRequest {
 function rebuildBody(raw: Buffer | undefined): object {
   const text = raw === undefined ? '' : raw.toString('utf8').trim();
   if (text === '') return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new BadRequestException('the body is not JSON');
-  }
+  const body = parseJsonBody(text);
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new BadRequestException(
       'the body must be a JSON object, e.g. {"projections":["ledger"]}',

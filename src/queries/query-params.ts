@@ -4,25 +4,71 @@
  */
 import { applyDecorators, BadRequestException } from '@nestjs/common';
 import { ApiPropertyOptional, ApiQuery } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsInt,
+  IsOptional,
+  Max,
+  Min,
+  validateSync,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
+
+/** The largest `offset` served: far past any page a client walks to, well inside SQLite's int64. */
+export const MAX_OFFSET = 1_000_000_000;
+/** Log positions are int64 on both logs. */
+export const MAX_POSITION = 2n ** 63n - 1n;
+/** Keys that could reach a prototype: refused in every query and small JSON body. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A whole number written in plain decimal digits, converted only then. `Number()`
+ * would take `1e25`, `0x10`, ` 7` or `1.0` (and `Number.isInteger(1e25)` is
+ * true), so anything else stays a string and fails `@IsInt()`.
+ */
+function WholeNumber(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value,
+  );
+}
+
+function IsLogPosition(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isLogPosition',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_POSITION,
+        defaultMessage: () =>
+          `atPosition must be a log position: a whole number from 0 to ${MAX_POSITION}`,
+      },
+    },
+    options,
+  );
+}
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @WholeNumber()
+  @IsInt({ message: 'limit must be a whole number from 1 to 200' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 200' })
+  @Max(200, { message: 'limit must be a whole number from 1 to 200' })
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'rows to skip' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_OFFSET,
+    default: 0,
+    description: 'rows to skip',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeNumber()
+  @IsInt({ message: `offset must be a whole number from 0 to ${MAX_OFFSET}` })
+  @Min(0, { message: `offset must be a whole number from 0 to ${MAX_OFFSET}` })
+  @Max(MAX_OFFSET, { message: `offset must be a whole number from 0 to ${MAX_OFFSET}` })
   offset?: number;
 }
 
@@ -31,17 +77,18 @@ export class ConsistencyQuery extends PageQuery {
     description:
       'A log position a webhook answer returned: the query waits (at most waitMs) until the read models have reached it.',
     example: '1042',
+    pattern: '^[0-9]{1,19}$',
   })
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'atPosition must be a log position (a whole number)' })
+  @IsLogPosition()
   atPosition?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 10_000, default: 2_000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 10_000, default: 2_000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
+  @WholeNumber()
+  @IsInt({ message: 'waitMs must be a whole number from 0 to 10000' })
+  @Min(0, { message: 'waitMs must be a whole number from 0 to 10000' })
+  @Max(10_000, { message: 'waitMs must be a whole number from 0 to 10000' })
   waitMs?: number;
 }
 
@@ -52,6 +99,7 @@ export class ConsistencyQuery extends PageQuery {
  */
 export function parseQuery<T extends object>(Dto: new () => T, query: unknown): T {
   if (isEmptyObject(query)) return new Dto();
+  refuseForbiddenKeys(query);
   const instance = plainToInstance(Dto, query ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {
@@ -82,6 +130,40 @@ export function ApiConsistencyQuery(options: { paged?: boolean } = {}): MethodDe
     );
   }
   return applyDecorators(...decorators);
+}
+
+/**
+ * class-transformer skips `__proto__` and whitelisting never sees it, so a
+ * forbidden key would pass unnoticed (or, in a body, reach a prototype).
+ */
+function refuseForbiddenKeys(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key))
+      throw new BadRequestException(`the parameter ${key} is not allowed`);
+    refuseForbiddenKeys((value as Record<string, unknown>)[key]);
+  }
+}
+
+/** JSON.parse for small request bodies: a forbidden key anywhere is a 400. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text, (key: string, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof ForbiddenKeyError) {
+      throw new BadRequestException(`the body contains the forbidden key "${error.key}"`);
+    }
+    throw new BadRequestException('the body is not JSON');
+  }
+}
+
+class ForbiddenKeyError extends Error {
+  constructor(readonly key: string) {
+    super(`forbidden key ${key}`);
+  }
 }
 
 function isEmptyObject(value: unknown): boolean {
