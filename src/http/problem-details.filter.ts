@@ -13,15 +13,45 @@ export interface ProblemDetails {
   detail?: string;
 }
 
+/** An expected 5xx (store down, provider not configured, not caught up yet) is logged once a minute per kind. */
+const EXPECTED_LOG_INTERVAL_MS = 60_000;
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private readonly expected = new Map<string, { loggedAt: number; suppressed: number }>();
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem, retryAfterSeconds } = toProblem(error);
-    if (problem.status >= 500) this.logger.error(describeForLog(error));
+    if (problem.status >= 500) this.log(error, problem);
     sendProblem(reply, problem, retryAfterSeconds);
+  }
+
+  /**
+   * Our own faults are errors with their stack. The documented 503s are not
+   * faults: a warning without a stack, rate-limited, and without anything the
+   * request carried (a path may hold a sender's secret).
+   */
+  private log(error: unknown, problem: ProblemDetails): void {
+    const expected = error instanceof WebhookRejection || problem.status === 503;
+    if (!expected) {
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      return;
+    }
+    const kind = `${problem.status} ${problem.title}`;
+    const now = Date.now();
+    const seen = this.expected.get(kind);
+    if (seen !== undefined && now - seen.loggedAt < EXPECTED_LOG_INTERVAL_MS) {
+      seen.suppressed += 1;
+      return;
+    }
+    const repeats =
+      seen !== undefined && seen.suppressed > 0
+        ? ` (${seen.suppressed} more since the last line)`
+        : '';
+    this.expected.set(kind, { loggedAt: now, suppressed: 0 });
+    this.logger.warn(`answered ${kind}${causeOf(error)}${repeats}`);
   }
 }
 
@@ -59,7 +89,14 @@ export function toProblem(error: unknown): { problem: ProblemDetails; retryAfter
   }
   const fastifyStatus = fastifyErrorStatus(error);
   if (fastifyStatus !== undefined) {
-    const detail = error instanceof Error ? error.message : undefined;
+    // FST_ERR_BAD_URL's message quotes the URL, which may hold a secret.
+    const code = (error as { code?: unknown }).code;
+    const detail =
+      code === 'FST_ERR_BAD_URL'
+        ? 'the URL is not valid'
+        : error instanceof Error
+          ? error.message
+          : undefined;
     return {
       problem: {
         type: 'about:blank',
@@ -116,10 +153,8 @@ function titleOf(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request');
 }
 
-function describeForLog(error: unknown): string {
-  if (error instanceof WebhookRejection) {
-    const cause = (error as { cause?: unknown }).cause;
-    return `${error.message}${cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''}`;
-  }
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+/** The store's own words on why an append failed; never the request's. */
+function causeOf(error: unknown): string {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  return cause instanceof Error ? `: ${cause.name}: ${cause.message}` : '';
 }

@@ -110,6 +110,15 @@ describe('Standard Webhooks intake', () => {
     expect(rejection.detail).toContain('STANDARD_WEBHOOK_SOURCES (add globex=whsec_…)');
   });
 
+  it('does not repeat a source name that could not be one (a misplaced secret, say)', () => {
+    const misplaced = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw==';
+    const rejection = rejectionOf(() =>
+      intake(request(fixtureText('referral-created'), { source: misplaced })),
+    );
+    expect(rejection.status).toBe(503);
+    expect(rejection.detail).not.toContain(misplaced);
+  });
+
   it('refuses a body that is not JSON by its content type with 415', () => {
     const delivery = request(fixtureText('referral-created'), {
       headers: { 'content-type': 'text/plain' },

@@ -30,7 +30,9 @@ export function createStandardWebhooksIntake(config: WebhooksConfig['standard'])
     const name = request.params.source ?? '';
     const source = config.sources.get(name);
     if (source === undefined) {
-      throw rejectNotConfigured(`STANDARD_WEBHOOK_SOURCES (add ${name || '<source>'}=whsec_…)`);
+      // The name comes from the path: repeated only when it could be a source name.
+      const shown = /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : '<source>';
+      throw rejectNotConfigured(`STANDARD_WEBHOOK_SOURCES (add ${shown}=whsec_…)`);
     }
     requireJson(request.headers);
     const headers = standardHeadersOf(request.headers);

@@ -19,7 +19,14 @@ export function verifyTalkableKey(
     if (safeEqual(presented, secret) && matched === undefined) matched = id;
   }
   if (matched === undefined) {
-    throw rejectBadSignature(`the key does not match the one configured for site "${site}"`);
+    // Talkable shows our answers in its dashboard: a site is named only when it
+    // is one of ours, never as the sender wrote it (a swapped field may hold the key).
+    const ours = keys.some(({ id }) => id === site);
+    throw rejectBadSignature(
+      ours
+        ? `the key does not match the one configured for site "${site}"`
+        : 'the key does not match the one configured for this site',
+    );
   }
   return matched;
 }
