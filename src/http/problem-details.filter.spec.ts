@@ -11,6 +11,7 @@ interface Sent {
 
 function hostFor(sent: Sent): ArgumentsHost {
   const reply = {
+    sent: false,
     header: () => reply,
     status: (status: number) => ((sent.status = status), reply),
     send: (body: unknown) => ((sent.body = body), reply),
@@ -47,6 +48,18 @@ describe('problem details filter', () => {
     expect(lines.join('\n')).not.toContain(secretInPath);
     expect(lines.join('\n')).not.toMatch(/\n\s+at /);
     expect(lines.some((line) => line.includes('SQLITE_FULL'))).toBe(true);
+  });
+
+  it('logs a client that left mid-body once, not as an error', () => {
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const filter = new ProblemDetailsFilter();
+    for (let i = 0; i < 20; i++) {
+      const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      filter.catch(aborted, hostFor({}));
+    }
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+    expect(log).toHaveBeenCalledTimes(1);
   });
 
   it('logs our own faults as errors with their stack, and answers a bare 500', () => {

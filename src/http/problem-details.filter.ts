@@ -23,6 +23,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (isClientAbort(error)) {
+      // The client left mid-body: nobody to answer and nothing of ours failed.
+      this.logRepeated('log', 'a client left before sending its whole body', '');
+      if (!reply.sent) void reply.status(400).send();
+      return;
+    }
     const { problem, retryAfterSeconds } = toProblem(error);
     if (problem.status >= 500) this.log(error, problem);
     sendProblem(reply, problem, retryAfterSeconds);
@@ -39,7 +45,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
       return;
     }
-    const kind = `${problem.status} ${problem.title}`;
+    this.logRepeated('warn', `answered ${problem.status} ${problem.title}`, causeOf(error));
+  }
+
+  /** One line per kind a minute at most, saying how many were left out. */
+  private logRepeated(level: 'log' | 'warn', kind: string, detail: string): void {
     const now = Date.now();
     const seen = this.expected.get(kind);
     if (seen !== undefined && now - seen.loggedAt < EXPECTED_LOG_INTERVAL_MS) {
@@ -51,7 +61,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ? ` (${seen.suppressed} more since the last line)`
         : '';
     this.expected.set(kind, { loggedAt: now, suppressed: 0 });
-    this.logger.warn(`answered ${kind}${causeOf(error)}${repeats}`);
+    this.logger[level](`${kind}${detail}${repeats}`);
   }
 }
 
@@ -151,6 +161,15 @@ const TITLES: Record<number, string> = {
 
 function titleOf(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request');
+}
+
+/** Node's "aborted": the request's socket closed before its body was complete. */
+function isClientAbort(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.message === 'aborted' &&
+    (error as { code?: unknown }).code === 'ECONNRESET'
+  );
 }
 
 /** The store's own words on why an append failed; never the request's. */
