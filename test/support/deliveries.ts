@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpDelivery } from './http';
-import { signGrowsurf } from './sign-growsurf';
-import { signStandardWebhook } from './sign-standard';
-import { talkableFormBody } from './sign-talkable';
-import { signWixDelivery } from './sign-wix';
+import { signGrowsurf } from '../../src/webhooks/providers/growsurf/growsurf-sign';
+import { signStandardWebhook } from '../../src/webhooks/providers/standard/standard-sign';
+import { talkableFormBody } from '../../src/webhooks/providers/talkable/talkable-sign';
+import { signWixDelivery } from '../../src/webhooks/providers/wix/wix-sign';
 import { testWixPrivateKey } from './test-keys';
 import { TEST_SECRETS } from './test-secrets';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signGrowsurf } from '../../../../test/support/sign-growsurf';
+import { signGrowsurf } from './growsurf-sign';
 import type { NamedSecret } from '../../../config/app-config';
 import type { JsonObject } from '../../../event-store/event-store.port';
 import type { WebhookReceived } from '../../../ledger/webhook-received';

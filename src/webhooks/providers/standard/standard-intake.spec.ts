@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signStandardWebhook } from '../../../../test/support/sign-standard';
+import { signStandardWebhook } from './standard-sign';
 import type { WebhooksConfig } from '../../../config/app-config';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
 import type { InboundRequest } from '../provider-intake';

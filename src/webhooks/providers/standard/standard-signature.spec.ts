@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signStandardWebhook, standardSignature } from '../../../../test/support/sign-standard';
+import { signStandardWebhook, standardSignature } from './standard-sign';
 import type { NamedSecret } from '../../../config/app-config';
 import { standardHeadersOf, verifyStandardSignature } from './standard-signature';
 import { rejection as rejectionOf } from '../../../../test/support/expect-rejection';

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signTalkableCustomApp } from '../../../../test/support/sign-talkable';
+import { signTalkableCustomApp } from './talkable-sign';
 import type { NamedSecret } from '../../../config/app-config';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
 import { createTalkableIntake } from './talkable-intake';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signWixDelivery, type WixSigningOptions } from '../../../../test/support/sign-wix';
+import { signWixDelivery, type WixSigningOptions } from './wix-sign';
 import { testKeyPair } from '../../../../test/support/test-keys';
 import type { WixAppKey } from '../../../config/app-config';
 import type { JsonObject } from '../../../event-store/event-store.port';

@@ -1,5 +1,5 @@
 import { createHmac, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { signJwt, signWixDelivery } from '../../../../test/support/sign-wix';
+import { signJwt, signWixDelivery } from './wix-sign';
 import { testKeyPair, testWixPublicKeyPem } from '../../../../test/support/test-keys';
 import type { WixAppKey } from '../../../config/app-config';
 import { verifyWixJwt, WIX_DEFAULT_LEEWAY } from './wix-jwt';

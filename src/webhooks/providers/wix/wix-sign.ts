@@ -1,5 +1,5 @@
 /**
- * A Wix webhook as Wix sends it (providers.md §1.1): an RS256 JWT whose `data`
+ * A Wix webhook as Wix sends it: an RS256 JWT whose `data`
  * claim is a JSON string holding the envelope, whose `data` (the domain event)
  * and `identity` are JSON strings again. Signed with node:crypto, no JWT library.
  */
