@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { UnsubscribeBackfill } from './unsubscribe-backfill';
 import { UNSUBSCRIBE_LOOKUP } from './unsubscribe-lookup';
 import { unsubscribesFromLog } from './unsubscribes-from-log';
 import { WebhooksController } from './webhooks.controller';
@@ -9,6 +10,7 @@ import { WebhooksService } from './webhooks.service';
   controllers: [WebhooksController],
   providers: [
     WebhooksService,
+    UnsubscribeBackfill,
     {
       provide: UNSUBSCRIBE_LOOKUP,
       inject: [EVENT_STORE],

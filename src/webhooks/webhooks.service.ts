@@ -4,8 +4,12 @@ import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { CLOCK, type Clock } from '../ledger/clock';
 import type { Provider } from '../ledger/webhook-received';
 import { ingestWebhook, type IngestOutcome } from './ingest-webhook';
-import { checkUnsubscribeEmailOf } from './providers/talkable/talkable-unsubscribe';
-import { UNSUBSCRIBE_LOOKUP, type UnsubscribeLookup } from './unsubscribe-lookup';
+import {
+  checkUnsubscribeEmailOf,
+  unsubscribeEmailOf,
+} from './providers/talkable/talkable-unsubscribe';
+import { UNSUBSCRIBE_LOOKUP, type UnsubscribeIndex } from './unsubscribe-lookup';
+import { WebhookRejection } from './webhook-rejection';
 import { createWebhookIntakes, type WebhookIntakes } from './webhook-intakes';
 
 export interface RawDelivery {
@@ -33,7 +37,7 @@ export class WebhooksService {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(UNSUBSCRIBE_LOOKUP) private readonly unsubscribes: UnsubscribeLookup,
+    @Inject(UNSUBSCRIBE_LOOKUP) private readonly unsubscribes: UnsubscribeIndex,
   ) {
     this.intakes = createWebhookIntakes(config.webhooks);
   }
@@ -56,15 +60,41 @@ export class WebhooksService {
       understood: event.understood,
       message: describe(outcome),
     };
-    const email = checkUnsubscribeEmailOf(event);
-    if (email === null) return answer;
-    const unsubscribed = await this.unsubscribes.isUnsubscribed(
-      event.tenantId,
-      email,
-      outcome.position,
-    );
+    const unsubscribedEmail = unsubscribeEmailOf(event);
+    if (unsubscribedEmail !== null) {
+      // Before the 2xx, also for a duplicate: a retry after a lost marker writes it.
+      await this.unsubscribes
+        .noteUnsubscribe(event.tenantId, unsubscribedEmail, outcome)
+        .catch(unanswered('the unsubscribe was recorded but is not answerable yet; retry later'));
+      return answer;
+    }
+    const checkedEmail = checkUnsubscribeEmailOf(event);
+    if (checkedEmail === null) return answer;
+    // Asked after the check itself is stored: exact up to the check's own position.
+    const unsubscribed = await this.unsubscribes
+      .isUnsubscribed(event.tenantId, checkedEmail, outcome.position)
+      .catch(unanswered('the check was recorded but could not be answered; retry later'));
     return { ...answer, unsubscribed };
   }
+}
+
+/**
+ * The delivery is in the log but its answer is not complete: not acknowledged,
+ * so the provider retries, and the retry (a duplicate) completes it.
+ */
+class RecordedButUnanswered extends WebhookRejection {
+  constructor(
+    detail: string,
+    override readonly cause: unknown,
+  ) {
+    super(503, 'Event store unavailable', detail, 5);
+  }
+}
+
+function unanswered(detail: string): (error: unknown) => never {
+  return (error) => {
+    throw new RecordedButUnanswered(detail, error);
+  };
 }
 
 function describe({ status, event }: IngestOutcome): string {
