@@ -3,8 +3,8 @@ import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { eventStoreRecordingHealth } from './health/store-health.module';
 import type { Clock } from './ledger/clock';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueriesModule } from './queries/queries.module';
@@ -18,7 +18,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock),
         AccessModule,
-        EventStoreModule,
+        eventStoreRecordingHealth(),
         HealthModule,
         WebhooksModule,
         ProjectionsModule,

@@ -1,15 +1,17 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-
-interface HealthReport {
-  status: 'ok' | 'unavailable';
-  eventStore: { kind: EventStore['kind']; ready: boolean };
-}
+import { LiveProjections } from '../projections/live-projections';
+import { judgeHealth, type HealthReport } from './readiness';
+import { StoreHealth } from './store-health';
 
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly storeHealth: StoreHealth,
+    private readonly projections: LiveProjections,
+  ) {}
 
   /** Liveness: the process answers. Readiness is reported alongside, without failing liveness. */
   @Get()
@@ -18,16 +20,25 @@ export class HealthController {
     return this.report();
   }
 
-  /** Readiness: 503 while the event store does not answer, so a balancer stops sending webhooks. */
+  /**
+   * Readiness: 503, with the causes in the body, while the event store does not
+   * answer, appends to it fail, or a projection does not follow the log, so
+   * that a balancer stops sending webhooks.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const report = await this.report();
-    void reply.status(report.eventStore.ready ? 200 : 503);
+    void reply.status(report.status === 'ok' ? 200 : 503);
+    if (report.status !== 'ok') void reply.header('retry-after', '5');
     return report;
   }
 
   private async report(): Promise<HealthReport> {
-    const ready = await this.store.ping();
-    return { status: ready ? 'ok' : 'unavailable', eventStore: { kind: this.store.kind, ready } };
+    return judgeHealth({
+      kind: this.store.kind,
+      pinged: await this.store.ping(),
+      appendsFailing: this.storeHealth.appendsFailing(),
+      projections: this.projections.status().projections,
+    });
   }
 }

@@ -9,7 +9,11 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Projection } from './projection';
-import { ProjectionRunner, type ProjectionStatus } from './projection-runner';
+import {
+  ProjectionRunner,
+  type ProjectionStatus,
+  type RunnerStateChange,
+} from './projection-runner';
 import { ReadModels } from './read-models';
 import {
   DEFAULT_READ_MODEL_FILE,
@@ -21,6 +25,8 @@ import { copyProjectionsInto, indexGeneration } from './storage/maintenance';
 
 const POINTER = 'read-models.current';
 const CATCH_UP_STEP_MS = 60_000;
+/** How often a rebuild asks again for the head of a log that does not answer, or for a runner that retries. */
+const CHASE_RETRY_MS = 1_000;
 /** How often read-your-writes looks again while a held projection awaits its switch. */
 const HELD_POLL_MS = 20;
 /**
@@ -83,6 +89,14 @@ function removeAbandonedGenerations(dataDir: string, active: string): void {
   }
 }
 
+/** Where the state changes of the runners and the setting aside of an unreadable file are said. */
+export interface ProjectionsLog {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+const SILENT: ProjectionsLog = { log: () => undefined, warn: () => undefined };
+
 export class LiveProjections {
   private live: Generation | undefined;
   /** The rebuild under way or last finished; `generation` is open while it projects. */
@@ -93,6 +107,7 @@ export class LiveProjections {
     private readonly store: EventStore,
     private readonly dataDir: string,
     private readonly projections: readonly Projection[],
+    private readonly logger: ProjectionsLog = SILENT,
   ) {}
 
   get current(): Generation {
@@ -111,7 +126,7 @@ export class LiveProjections {
     this.stopped = false;
     const active = activeGenerationFile(this.dataDir);
     removeAbandonedGenerations(this.dataDir, active);
-    this.live = this.open(active, {}, (stored, outdated) =>
+    const toHold = (stored: ReadonlyMap<string, Checkpoint>, outdated: boolean): Projection[] =>
       this.projections.filter((p) => {
         const checkpoint = stored.get(p.name);
         return (
@@ -119,8 +134,15 @@ export class LiveProjections {
           checkpoint.position !== null &&
           (outdated || checkpoint.version !== p.version)
         );
-      }),
-    );
+      });
+    try {
+      this.live = this.open(active, {}, toHold);
+    } catch (error) {
+      // Intake never depends on the read models: a file that cannot be read is
+      // kept aside for inspection and the log is projected into a fresh one.
+      const fresh = this.setAside(active, error);
+      this.live = this.open(fresh, {}, toHold);
+    }
     await this.live.runner.start();
     if (this.live.held.length === 0) return {};
     return { versionRebuild: this.startRebuild(this.live.held.map((c) => c.projection)).done };
@@ -279,17 +301,67 @@ export class LiveProjections {
     generation.store.close();
   }
 
-  /** The log keeps growing during the rebuild: chase its head until caught up. */
+  /**
+   * The log keeps growing during the rebuild: chase its head until caught up.
+   * While the log does not answer or the runner retries, the rebuild waits for
+   * them rather than failing.
+   */
   private async chaseHead(generation: Generation): Promise<void> {
     for (;;) {
       this.assertRunning();
-      const head = await this.store.headPosition();
-      if (head === undefined || (await generation.runner.waitForPosition(head, CATCH_UP_STEP_MS)))
-        return;
-      const states = generation.runner.status().map((status) => status.state);
-      if (states.includes('failed'))
-        throw new Error('the rebuilding runner failed; see its status');
-      if (states.includes('stopped')) throw new Error('the service stopped during the rebuild');
+      const head = await this.store.headPosition().then(
+        (position) => ({ position }),
+        () => undefined,
+      );
+      if (head !== undefined) {
+        if (head.position === undefined) return;
+        if (await generation.runner.waitForPosition(head.position, CATCH_UP_STEP_MS)) return;
+      }
+      const state = generation.runner.currentState;
+      if (state === 'stopped') throw new Error('the service stopped during the rebuild');
+      if (head === undefined || state === 'retrying') await sleep(CHASE_RETRY_MS);
+    }
+  }
+
+  /**
+   * Renames a read-model file that cannot be opened (with its WAL and shared
+   * memory files, which belong to it) out of the way, keeping it, and says so.
+   * Returns the file to open instead: the same name, or a new generation when
+   * even the rename was refused.
+   */
+  private setAside(fileName: string, error: unknown): string {
+    const reason = error instanceof Error ? error.message : String(error);
+    const keptAs = `${fileName}.unreadable-${Date.now()}`;
+    try {
+      for (const suffix of ['', '-wal', '-shm']) {
+        const from = join(this.dataDir, `${fileName}${suffix}`);
+        if (existsSync(from)) renameSync(from, join(this.dataDir, `${keptAs}${suffix}`));
+      }
+    } catch (renameError) {
+      const fresh = `read-models-${Date.now()}.sqlite`;
+      switchGenerationFile(this.dataDir, fresh);
+      this.logger.warn(
+        `the read-model file ${fileName} cannot be opened (${reason}) nor renamed (${String(renameError)}): left in place; projecting the whole log into ${fresh} in the background`,
+      );
+      return fresh;
+    }
+    this.logger.warn(
+      `the read-model file ${fileName} cannot be opened (${reason}): set aside as ${keptAs}; projecting the whole log into a fresh ${fileName} in the background`,
+    );
+    return fileName;
+  }
+
+  private describeChange(fileName: string, building: boolean, change: RunnerStateChange): void {
+    const which = building ? `rebuild into ${fileName}` : `projections of ${fileName}`;
+    if (change.state === 'retrying') {
+      this.logger.warn(
+        `${which}: ${change.previous} -> retrying with backoff until the store answers: ${change.error ?? 'unknown error'}`,
+      );
+    } else if (change.previous === 'retrying') {
+      const after = change.downForMs === undefined ? '' : ` after ${change.downForMs} ms`;
+      this.logger.log(
+        `${which}: retrying -> ${change.state}${after} (${change.failedAttempts ?? 0} failed attempts), resumed from the checkpoints`,
+      );
     }
   }
 
@@ -320,13 +392,21 @@ export class LiveProjections {
     ) => readonly Projection[] = () => [],
   ): Generation {
     const store = new ReadModelStore({ directory: this.dataDir, fileName }, options);
-    const stored = store.checkpoints();
+    let stored: Map<string, Checkpoint>;
+    try {
+      stored = store.checkpoints();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
     const held = toHold(stored, store.outdated);
+    const building = options.building === true;
     const runner = new ProjectionRunner({
       store: this.store,
       readModels: store,
       projections: this.projections.filter((p) => !held.includes(p)),
-      ...(options.building === true ? { batchSize: BUILDING_BATCH_SIZE } : {}),
+      ...(building ? { batchSize: BUILDING_BATCH_SIZE } : {}),
+      onStateChange: (change) => this.describeChange(fileName, building, change),
     });
     return {
       fileName,
@@ -336,6 +416,10 @@ export class LiveProjections {
       held: held.map((p) => stored.get(p.name)).filter((c): c is Checkpoint => c !== undefined),
     };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export class RebuildInProgress extends Error {

@@ -3,6 +3,11 @@
  * projections, and commits documents, ledger entries and checkpoints in one
  * SQLite transaction per batch: ≥ 1000 events while catching up, and whatever
  * arrived by the next turn of the event loop when live.
+ *
+ * Whatever stops it (the log unreachable, a dropped subscription, a read-model
+ * commit refused by a full disk or a busy file), it never gives up: it lets go
+ * of the subscription, waits with capped exponential backoff, and subscribes
+ * again from the checkpoints the read models hold, for as long as it takes.
  */
 import type { Subscription } from 'rxjs';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
@@ -24,12 +29,61 @@ export interface ProjectionStatus {
   /** The most recent events this projection could not handle, newest first. */
   readonly errors: readonly ProblemRow[];
   readonly state: RunnerState;
-  /** Why the runner stopped, when a commit failed. */
-  readonly failure?: string;
+  /** While `retrying`: since when, how many attempts failed, the last error and the next attempt. */
+  readonly retry?: RetryStatus;
 }
 
-/** `held`: a projection whose code version changed, served as it stands until its rebuild switches in. */
-export type RunnerState = 'idle' | 'running' | 'stopped' | 'failed' | 'held';
+/**
+ * `starting`: the first attempt to follow the log is under way. `retrying`:
+ * the last attempt failed (see `retry`) and another is scheduled.
+ * `held`: a projection whose code version changed, served as it stands until its rebuild switches in.
+ */
+export type RunnerState = 'idle' | 'starting' | 'running' | 'retrying' | 'stopped' | 'held';
+
+export interface RetryStatus {
+  readonly since: string;
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly nextAttemptAt: string;
+}
+
+/** Told once per change of state, never once per retry. */
+export interface RunnerStateChange {
+  readonly state: RunnerState;
+  readonly previous: RunnerState;
+  /** Entering `retrying`: the error that stopped the runner. */
+  readonly error?: string;
+  /** Leaving `retrying`: how many attempts failed and for how long. */
+  readonly failedAttempts?: number;
+  readonly downForMs?: number;
+}
+
+export interface RetryPolicy {
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  /**
+   * An attempt that subscribed is taken as a recovery after its first commit,
+   * or after this long without an error when nothing was there to commit:
+   * without it a full disk would flip the state at every attempt.
+   */
+  readonly settleMs: number;
+}
+
+/**
+ * Short cap: an attempt costs one head read (and at most one batch folded
+ * again), and a store that comes back is followed within ~2 s.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  initialDelayMs: 200,
+  maxDelayMs: 2_000,
+  settleMs: 1_000,
+};
+
+/** Delay before attempt `failures` + 1: doubles from the initial delay, capped. */
+export function retryDelay(failures: number, policy: RetryPolicy): number {
+  const exponent = Math.min(Math.max(failures - 1, 0), 30);
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** exponent);
+}
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
@@ -37,6 +91,8 @@ export interface ProjectionRunnerOptions {
   readonly projections: readonly Projection[];
   /** Events per transaction while catching up. */
   readonly batchSize?: number;
+  readonly retry?: RetryPolicy;
+  readonly onStateChange?: (change: RunnerStateChange) => void;
 }
 
 interface Waiter {
@@ -50,53 +106,58 @@ const LIVE_BATCH_MS = 20;
 
 export class ProjectionRunner {
   private readonly batchSize: number;
+  private readonly policy: RetryPolicy;
   private checkpoints = new Map<string, Checkpoint>();
   private buffer: RecordedEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
   private subscription: Subscription | undefined;
+  /** True while subscribed: events are taken in (also during an attempt that has not settled yet). */
+  private following = false;
   private waiters: Waiter[] = [];
   private head: bigint | undefined;
   private state: RunnerState = 'idle';
-  /** Counts starts and stops, so that a start overtaken by a stop gives up. */
-  private attempts = 0;
-  private failure: string | undefined;
+  /** Counts starts, stops and failures, so that an attempt overtaken by any of them gives up. */
+  private epoch = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private retry:
+    { since: number; attempts: number; lastError: string; nextAttemptAt: number } | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 1000;
+    this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
   }
 
+  /**
+   * Resolves once the first attempt to follow the log succeeded or failed;
+   * it never rejects: a failed attempt leaves the runner `retrying`.
+   */
   async start(): Promise<void> {
-    if (this.state === 'running') return;
-    const attempt = ++this.attempts;
-    this.checkpoints = this.prepareCheckpoints();
-    this.head = await this.options.store.headPosition();
-    // Stopped while asking for the head: stay stopped.
-    if (attempt !== this.attempts) return;
-    this.state = 'running';
-    this.failure = undefined;
-    const after = earliest([...this.checkpoints.values()].map((c) => c.position));
-    this.subscription = this.options.store
-      .subscribeToAll({ after, filter: { streamPrefixes: [WEBHOOK_STREAM_PREFIX] } })
-      .subscribe({
-        next: (event) => this.receive(event),
-        error: (error: unknown) => this.fail(error),
-      });
+    if (this.state === 'running' || this.state === 'starting' || this.state === 'retrying') return;
+    this.changeState('starting');
+    await this.attempt(++this.epoch);
   }
 
-  /** Commits what was received, then stops listening. The read models stay open. */
+  /** Commits what was received, then stops listening and retrying. The read models stay open. */
   async stop(): Promise<void> {
-    this.attempts += 1;
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.state === 'running') this.flush();
-    if (this.state !== 'failed') this.state = 'stopped';
+    this.epoch += 1;
+    const following = this.following;
+    this.unfollow();
+    if (following) {
+      try {
+        this.commitBuffer();
+      } catch {
+        // Not committed: the checkpoint stays before these events, the next start folds them again.
+      }
+    }
+    this.buffer = [];
+    this.retry = undefined;
+    if (this.state !== 'idle') this.changeState('stopped');
     this.releaseWaiters();
   }
 
-  /** Nothing more will be applied: whoever still waits is told so now. */
+  /** Nothing more will be applied for now: whoever still waits is told so now. */
   private releaseWaiters(): void {
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
@@ -104,9 +165,14 @@ export class ProjectionRunner {
     }
   }
 
-  /** Read-your-writes: true once every projection has applied `position`, false on timeout. */
+  /**
+   * Read-your-writes: true once every projection has applied `position`, false
+   * on timeout, and false at once while the runner is not following the log.
+   */
   waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.reached(position)) return Promise.resolve(true);
+    if (this.state === 'stopped' || (this.state === 'retrying' && !this.following))
+      return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         position,
@@ -121,6 +187,7 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStatus[] {
+    const retry = this.retryStatus();
     return this.options.projections.map((projection) => {
       const checkpoint = this.checkpoints.get(projection.name);
       const position = checkpoint?.position ?? null;
@@ -137,9 +204,123 @@ export class ProjectionRunner {
         failed: checkpoint?.failed ?? 0n,
         errors: this.options.readModels.recentErrors(projection.name, RECENT_ERRORS),
         state: this.state,
-        ...(this.failure === undefined ? {} : { failure: this.failure }),
+        ...(retry === undefined ? {} : { retry }),
       };
     });
+  }
+
+  get currentState(): RunnerState {
+    return this.state;
+  }
+
+  private retryStatus(): RetryStatus | undefined {
+    if (this.retry === undefined || this.state !== 'retrying') return undefined;
+    return {
+      since: new Date(this.retry.since).toISOString(),
+      attempts: this.retry.attempts,
+      lastError: this.retry.lastError,
+      nextAttemptAt: new Date(this.retry.nextAttemptAt).toISOString(),
+    };
+  }
+
+  /** One attempt: checkpoints from the read models, the head of the log, then subscribe after them. */
+  private async attempt(epoch: number): Promise<void> {
+    this.retryTimer = undefined;
+    let after: bigint | undefined;
+    try {
+      this.checkpoints = this.prepareCheckpoints();
+      after = earliest([...this.checkpoints.values()].map((c) => c.position));
+      const head = await this.options.store.headPosition();
+      if (epoch !== this.epoch) return;
+      if (head !== undefined && (this.head === undefined || head > this.head)) this.head = head;
+    } catch (error) {
+      if (epoch === this.epoch) this.failed(error);
+      return;
+    }
+    // Every projection held for a rebuild: nothing here to follow the log for.
+    if (this.options.projections.length === 0) {
+      this.retry = undefined;
+      this.changeState('running');
+      return;
+    }
+    this.following = true;
+    this.subscription = this.options.store
+      .subscribeToAll({ after, filter: { streamPrefixes: [WEBHOOK_STREAM_PREFIX] } })
+      .subscribe({
+        next: (event) => this.receive(event),
+        error: (error: unknown) => {
+          if (epoch === this.epoch) this.failed(error);
+        },
+      });
+    if (epoch !== this.epoch) return;
+    if (this.retry === undefined) {
+      this.changeState('running');
+      this.settleWaiters();
+    } else {
+      this.settleTimer = setTimeout(() => this.recovered(), this.policy.settleMs);
+    }
+  }
+
+  /** The attempt under way proved itself: one line for the recovery, not one per attempt. */
+  private recovered(): void {
+    if (this.settleTimer !== undefined) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    const retry = this.retry;
+    if (retry === undefined) return;
+    this.retry = undefined;
+    this.changeState('running', {
+      failedAttempts: retry.attempts,
+      downForMs: Date.now() - retry.since,
+    });
+  }
+
+  /**
+   * Lets go of the log and of what was folded but not committed, and tries
+   * again later from the checkpoints the read models hold.
+   */
+  private failed(error: unknown): void {
+    this.epoch += 1;
+    const epoch = this.epoch;
+    this.unfollow();
+    this.buffer = [];
+    try {
+      this.options.readModels.discardUncommitted();
+    } catch {
+      // The next attempt reads the checkpoints again, or fails and retries.
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const attempts = (this.retry?.attempts ?? 0) + 1;
+    const delay = retryDelay(attempts, this.policy);
+    this.retry = {
+      since: this.retry?.since ?? Date.now(),
+      attempts,
+      lastError: message,
+      nextAttemptAt: Date.now() + delay,
+    };
+    if (this.state !== 'retrying') this.changeState('retrying', { error: message });
+    this.releaseWaiters();
+    this.retryTimer = setTimeout(() => void this.attempt(epoch), delay);
+  }
+
+  private unfollow(): void {
+    this.following = false;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    for (const timer of [this.flushTimer, this.retryTimer, this.settleTimer]) {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    this.flushTimer = undefined;
+    this.retryTimer = undefined;
+    this.settleTimer = undefined;
+  }
+
+  private changeState(
+    state: RunnerState,
+    details: Omit<RunnerStateChange, 'state' | 'previous'> = {},
+  ): void {
+    const previous = this.state;
+    this.state = state;
+    if (previous !== state) this.options.onStateChange?.({ state, previous, ...details });
   }
 
   /** A projection whose code version changed starts again from the beginning of the log. */
@@ -156,7 +337,7 @@ export class ProjectionRunner {
   }
 
   private receive(event: RecordedEvent): void {
-    if (this.state !== 'running') return;
+    if (!this.following) return;
     this.buffer.push(event);
     if (this.buffer.length >= this.batchSize) this.flush();
     else this.scheduleFlush();
@@ -178,22 +359,13 @@ export class ProjectionRunner {
 
   private flush(): void {
     if (this.buffer.length === 0) return;
-    this.lastFlushAt = Date.now();
-    const events = this.buffer;
-    this.buffer = [];
-    const { readModels, projections } = this.options;
     try {
-      const batch = foldBatch(events, projections, this.checkpoints, (ref) =>
-        readModels.loadDocument(ref),
-      );
-      readModels.commit(batch);
-      this.checkpoints = new Map(batch.checkpoints.map((c) => [c.projection, c]));
+      this.commitBuffer();
     } catch (error) {
-      this.fail(error);
+      this.failed(error);
       return;
     }
-    const last = events[events.length - 1]?.position;
-    if (last !== undefined && (this.head === undefined || last > this.head)) this.head = last;
+    if (this.retry !== undefined) this.recovered();
     this.settleWaiters();
     void this.options.store.headPosition().then(
       (head) => {
@@ -203,14 +375,20 @@ export class ProjectionRunner {
     );
   }
 
-  /** A commit that fails stops the runner: nothing past the stored checkpoint is lost, `start()` resumes. */
-  private fail(error: unknown): void {
-    this.state = 'failed';
-    this.failure = error instanceof Error ? error.message : String(error);
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+  /** Folds and commits the buffered events in one transaction; throws when the commit fails. */
+  private commitBuffer(): void {
+    if (this.buffer.length === 0) return;
+    this.lastFlushAt = Date.now();
+    const events = this.buffer;
     this.buffer = [];
-    this.releaseWaiters();
+    const { readModels, projections } = this.options;
+    const batch = foldBatch(events, projections, this.checkpoints, (ref) =>
+      readModels.loadDocument(ref),
+    );
+    readModels.commit(batch);
+    this.checkpoints = new Map(batch.checkpoints.map((c) => [c.projection, c]));
+    const last = events[events.length - 1]?.position;
+    if (last !== undefined && (this.head === undefined || last > this.head)) this.head = last;
   }
 
   private reached(position: bigint): boolean {

@@ -21,7 +21,12 @@ import { serviceProjections } from './service-projections';
       provide: LiveProjections,
       inject: [APP_CONFIG, EVENT_STORE],
       useFactory: (config: AppConfig, store: EventStore) =>
-        new LiveProjections(store, config.dataDir, serviceProjections(config)),
+        new LiveProjections(
+          store,
+          config.dataDir,
+          serviceProjections(config),
+          new Logger('Projections'),
+        ),
     },
   ],
   exports: [LiveProjections],
@@ -33,8 +38,12 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     const { versionRebuild } = await this.projections.start();
+    // With the log unreachable the runners keep retrying (and say so): the service starts anyway.
+    const states = new Set(this.projections.status().projections.map((p) => p.state));
     this.logger.log(
-      `projections started from their checkpoints (${this.projections.current.fileName})`,
+      states.has('retrying')
+        ? `projections wait for the event log, retrying with backoff (${this.projections.current.fileName})`
+        : `projections started from their checkpoints (${this.projections.current.fileName})`,
     );
     if (versionRebuild !== undefined) {
       const held = this.projections.current.held.map((c) => c.projection).join(', ');

@@ -9,10 +9,18 @@ describe('health and the HTTP surface', () => {
   it('reports liveness and that the embedded event store answers', async () => {
     const answer = await get(app.url, '/health');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ status: 'ok', eventStore: { kind: 'sqlite', ready: true } });
+    expect(answer.body).toEqual({
+      status: 'ok',
+      eventStore: { kind: 'sqlite', ready: true },
+      projections: {
+        ready: true,
+        states: { ledger: 'running', 'review-requests': 'running', unsubscribes: 'running' },
+      },
+      causes: [],
+    });
   });
 
-  it('reports readiness with 200 while the event store answers', async () => {
+  it('reports readiness with 200 while the event store answers and the projections follow it', async () => {
     expect((await get(app.url, '/health/ready')).status).toBe(200);
   });
 

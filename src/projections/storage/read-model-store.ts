@@ -299,6 +299,18 @@ export class ReadModelStore {
     }
   }
 
+  /**
+   * After a commit failed: drops what is not committed (while building, the
+   * batches of the open transaction, which SQLite may already have rolled back
+   * on a full disk) and the parsed documents that may include them, so that
+   * the runner folds again from the checkpoints this file holds.
+   */
+  discardUncommitted(): void {
+    this.recent.clear();
+    this.batchesInTransaction = 0;
+    if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
   /** Forgets everything a projection wrote, so it replays from the start of the log. */
   reset(projection: string, version: number, collections: readonly string[]): void {
     this.recent.clear();
