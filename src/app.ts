@@ -4,6 +4,7 @@ import type { LogLevel } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { HTTP_LIMITS, httpServerOptions, type HttpLimits } from './http/http-server';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { systemClock, type Clock } from './ledger/clock';
 
@@ -16,6 +17,8 @@ const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 
 export interface CreateAppOptions {
   readonly clock?: Clock;
+  /** Tests shorten the timeouts to see them fire. */
+  readonly httpLimits?: HttpLimits;
 }
 
 /** Builds the application without listening: main.ts and the e2e tests share it. */
@@ -23,11 +26,13 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const limits = options.httpLimits ?? HTTP_LIMITS;
   const adapter = new FastifyAdapter({
+    ...httpServerOptions(limits),
     bodyLimit: config.webhooks.bodyLimitBytes,
-    return503OnClosing: true,
   });
   const fastify = adapter.getInstance();
+  fastify.server.maxConnections = limits.maxConnections;
   // Every body reaches the handlers as raw bytes: signatures are checked on
   // exactly what was sent, and each route parses what it needs, once.
   fastify.removeAllContentTypeParsers();

@@ -165,11 +165,10 @@ function titleOf(status: number): string {
 
 /** Node's "aborted": the request's socket closed before its body was complete. */
 function isClientAbort(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.message === 'aborted' &&
-    (error as { code?: unknown }).code === 'ECONNRESET'
-  );
+  // Duck-typed: Node's own errors need not share this realm's Error (under jest they do not).
+  if (typeof error !== 'object' || error === null) return false;
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  return message === 'aborted' && code === 'ECONNRESET';
 }
 
 /** The store's own words on why an append failed; never the request's. */
