@@ -1,17 +1,25 @@
 /**
  * One EventStoreDB container per jest run, shared by every file that needs it
  * (workers are separate processes, so a per-file `beforeAll` would start one
- * per file). Nothing is probed or started unless the run includes an
- * EventStoreDB contract file. The outcome reaches the workers through
- * process.env: a connection string, or the reason there is none.
+ * per file). Nothing is probed or started unless the run includes a file that
+ * runs on a real server (the EventStoreDB contract, the e2e suites). The
+ * outcome reaches the workers through process.env: a connection string, or
+ * the reason there is none.
  */
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
 
-export const ESDB_IMAGE = 'docker.eventstore.com/eventstore/eventstore:24.10';
+/**
+ * KurrentDB 26.0 (the current LTS release), release 26.0.3, under the image
+ * name the KurrentDB installation guide gives (Kurrent's registry). Override with
+ * EVENTSTORE_TEST_IMAGE, e.g. `eventstore/eventstore:24.10` (Docker Hub) for
+ * the 24.10 LTS, whose options are read from EVENTSTORE_* variables.
+ */
+export const ESDB_IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:26.0.3';
 
 export const ESDB_ENV = {
   /** Set by the caller to use an existing server, or by this setup after starting one. */
@@ -22,13 +30,43 @@ export const ESDB_ENV = {
   failure: 'EVENTSTORE_CONTRACT_FAILURE',
   /** "1" where a missing server must fail the run (CI with Docker). */
   required: 'REQUIRE_EVENTSTOREDB',
+  /** The server image to start instead of ESDB_IMAGE. */
+  image: 'EVENTSTORE_TEST_IMAGE',
+  /** The server image this run started, for titles and logs. */
+  startedImage: 'EVENTSTORE_TEST_STARTED_IMAGE',
 } as const;
 
 /** Files whose inclusion in a run makes the setup provide a server. */
-const FILES_NEEDING_ESDB = ['test/contract/eventstoredb.contract-spec.ts'];
+function filesNeedingEsdb(rootDir: string): string[] {
+  const e2e = join(rootDir, 'test', 'e2e');
+  return [
+    join(rootDir, 'test', 'contract', 'eventstoredb.contract-spec.ts'),
+    ...readdirSync(e2e)
+      .filter((name) => name.endsWith('.e2e-spec.ts'))
+      .map((name) => join(e2e, name)),
+  ];
+}
 /** A runtime that has not answered within this is treated as absent. */
 const DETECT_TIMEOUT_MS = 4_000;
 const READY_TIMEOUT_MS = 60_000;
+
+/**
+ * The single-node, insecure settings, named as the image reads them: KurrentDB
+ * (25.0 and later) reads KURRENTDB_* variables, EventStoreDB (up to 24.10)
+ * EVENTSTORE_*. Projections are off: the service does not use them. No
+ * in-memory database: MemDb is deprecated from 25.1, and the container's data
+ * directory (/var/lib/kurrentdb, or /var/lib/eventstore up to 24.10) is
+ * thrown away with the container.
+ */
+export function serverEnvironment(image: string): Record<string, string> {
+  const prefix = /(^|\/)eventstore\/eventstore:/.test(image) ? 'EVENTSTORE' : 'KURRENTDB';
+  return {
+    [`${prefix}_CLUSTER_SIZE`]: '1',
+    [`${prefix}_INSECURE`]: 'true',
+    [`${prefix}_RUN_PROJECTIONS`]: 'None',
+    [`${prefix}_START_STANDARD_PROJECTIONS`]: 'false',
+  };
+}
 
 declare global {
   var __ESDB_CONTAINER__: StartedTestContainer | undefined;
@@ -52,16 +90,12 @@ export default async function globalSetup(config: JestGlobalConfig): Promise<voi
   }
   try {
     const { GenericContainer, Wait } = await import('testcontainers');
-    const container = await new GenericContainer(ESDB_IMAGE)
-      .withEnvironment({
-        EVENTSTORE_CLUSTER_SIZE: '1',
-        EVENTSTORE_INSECURE: 'true',
-        EVENTSTORE_MEM_DB: 'true',
-        EVENTSTORE_RUN_PROJECTIONS: 'None',
-        EVENTSTORE_START_STANDARD_PROJECTIONS: 'false',
-      })
+    const image = process.env[ESDB_ENV.image] || ESDB_IMAGE;
+    const container = await new GenericContainer(image)
+      .withEnvironment(serverEnvironment(image))
       .withExposedPorts(2113)
       .withWaitStrategy(
+        // The image's own HEALTHCHECK asks the same endpoint.
         Wait.forHttp('/health/live', 2113).forStatusCodeMatching(
           (code) => code === 200 || code === 204,
         ),
@@ -72,6 +106,7 @@ export default async function globalSetup(config: JestGlobalConfig): Promise<voi
     const connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
     await waitUntilWritable(connectionString);
     process.env[ESDB_ENV.connectionString] = connectionString;
+    process.env[ESDB_ENV.startedImage] = image;
   } catch (error) {
     process.env[ESDB_ENV.failure] =
       `a container runtime answered but EventStoreDB did not start (${messageOf(error)})`;
@@ -82,7 +117,7 @@ function runIncludesEventStoreDb(config: JestGlobalConfig): boolean {
   if (config.listTests) return false;
   const patterns = config.testPathPatterns?.toExecutor({ rootDir: config.rootDir });
   if (patterns === undefined) return true;
-  return FILES_NEEDING_ESDB.some((file) => patterns.isMatch(join(config.rootDir, file)));
+  return filesNeedingEsdb(config.rootDir).some((file) => patterns.isMatch(file));
 }
 
 /** /health/live can answer before the single node has become leader and accepts writes. */
