@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -180,6 +180,37 @@ describe('LiveProjections', () => {
       expect(existsSync(join(dir, file))).toBe(false);
     } finally {
       await upgraded.stop();
+      await store.close();
+    }
+  });
+
+  it('sets a read-model file it cannot open aside, keeps it, says so, and projects the log into a fresh one', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const head = (await ingestWebhook(store, () => talkable('unsubscribe'), request)).position;
+    writeFileSync(join(dir, 'read-models.sqlite'), 'this is no SQLite database '.repeat(200));
+    const warnings: string[] = [];
+    const projections = new LiveProjections(store, dir, projectionsOf(), {
+      log: () => undefined,
+      warn: (message) => warnings.push(message),
+    });
+    try {
+      await projections.start();
+      expect(await projections.waitForPosition(head, 2000)).toBe(true);
+      expect(
+        projections.current.readModels.isUnsubscribed('test-site', 'referred@example.com'),
+      ).toBe(true);
+      const kept = readdirSync(dir).filter((name) => name.includes('.unreadable-'));
+      expect(kept).toHaveLength(1);
+      expect(readFileSync(join(dir, kept[0] ?? ''), 'utf8')).toContain(
+        'this is no SQLite database',
+      );
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /read-models\.sqlite cannot be opened .*set aside as read-models\.sqlite\.unreadable-\d+/,
+        ),
+      ]);
+    } finally {
+      await projections.stop();
       await store.close();
     }
   });

@@ -385,10 +385,11 @@ export class ProjectionRunner {
     const batch = foldBatch(events, projections, this.checkpoints, (ref) =>
       readModels.loadDocument(ref),
     );
-    readModels.commit(batch);
-    this.checkpoints = new Map(batch.checkpoints.map((c) => [c.projection, c]));
+    // Before the commit, so that lag counts these events also when the commit fails.
     const last = events[events.length - 1]?.position;
     if (last !== undefined && (this.head === undefined || last > this.head)) this.head = last;
+    readModels.commit(batch);
+    this.checkpoints = new Map(batch.checkpoints.map((c) => [c.projection, c]));
   }
 
   private reached(position: bigint): boolean {
