@@ -30,9 +30,11 @@ export function createStandardWebhooksIntake(config: WebhooksConfig['standard'])
     const name = request.params.source ?? '';
     const source = config.sources.get(name);
     if (source === undefined) {
-      // The name comes from the path: repeated only when it could be a source name.
-      const shown = /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : '<source>';
-      throw rejectNotConfigured(`STANDARD_WEBHOOK_SOURCES (add ${shown}=whsec_…)`);
+      // The name comes from the path and is never repeated: a sender may have
+      // put a secret there, and no shape tells a name from a secret.
+      throw rejectNotConfigured(
+        'STANDARD_WEBHOOK_SOURCES (add <source>=whsec_…, <source> being the last segment of this URL)',
+      );
     }
     requireJson(request.headers);
     const headers = standardHeadersOf(request.headers);
