@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, JsonObject } from '../event-store/event-store.port';
+import { connectEventStoreDb } from '../event-store/eventstoredb/eventstoredb-event-store';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
+import { startEsdbEmulator, type EsdbEmulator } from '../../test/support/esdb-emulator';
 import type { WebhookReceived } from '../ledger/webhook-received';
 import { talkable } from '../projections/testing/recorded-webhooks';
 import { ingestWebhook } from './ingest-webhook';
@@ -263,3 +265,14 @@ export function describeUnsubscribesFromLog(
 describeUnsubscribesFromLog('embedded SQLite', async () =>
   openSqliteEventStore({ inMemory: true }),
 );
+
+// One emulator per test: each test sees only its own log, as on SQLite.
+const emulators: EsdbEmulator[] = [];
+afterEach(async () => {
+  for (const emulator of emulators.splice(0)) await emulator.stop();
+});
+describeUnsubscribesFromLog('EventStoreDB adapter on the emulator', async () => {
+  const emulator = await startEsdbEmulator();
+  emulators.push(emulator);
+  return connectEventStoreDb(emulator.connectionString);
+});

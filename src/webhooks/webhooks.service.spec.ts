@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/load-config';
 import { StoreUnavailableError } from '../event-store/event-store.errors';
 import type { EventStore } from '../event-store/event-store.port';
+import { connectEventStoreDb } from '../event-store/eventstoredb/eventstoredb-event-store';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
+import { startEsdbEmulator, type EsdbEmulator } from '../../test/support/esdb-emulator';
 import { systemClock } from '../ledger/clock';
 import {
   UNSUBSCRIBE_MARKER_STREAM_PREFIX,
@@ -60,7 +62,20 @@ function failingMarkers(store: EventStore): { store: EventStore; failing: { on: 
   return { store: wrapped, failing };
 }
 
-describe('WebhooksService: Talkable unsubscribe check (embedded SQLite)', () => {
+const emulators: EsdbEmulator[] = [];
+const logs: [string, () => Promise<EventStore>][] = [
+  ['embedded SQLite', async () => openSqliteEventStore({ inMemory: true })],
+  [
+    'EventStoreDB adapter on the emulator',
+    async () => {
+      const emulator = await startEsdbEmulator();
+      emulators.push(emulator);
+      return connectEventStoreDb(emulator.connectionString);
+    },
+  ],
+];
+
+describe.each(logs)('WebhooksService: Talkable unsubscribe check (%s)', (_name, openStore) => {
   let store: EventStore;
   let service: WebhooksService;
   let failing: { on: boolean };
@@ -68,14 +83,16 @@ describe('WebhooksService: Talkable unsubscribe check (embedded SQLite)', () => 
   beforeAll(() => Logger.overrideLogger(['error']));
 
   beforeEach(async () => {
-    const raw = openSqliteEventStore({ inMemory: true });
-    ({ store, failing } = failingMarkers(raw));
+    ({ store, failing } = failingMarkers(await openStore()));
     const config = loadConfig({ DATA_DIR: '/nonexistent', TALKABLE_WEBHOOK_KEY: KEY });
     const unsubscribes = unsubscribesFromLog(store);
     await unsubscribes.backfill();
     service = new WebhooksService(config, store, systemClock, unsubscribes);
   });
-  afterEach(() => store.close());
+  afterEach(async () => {
+    await store.close();
+    for (const emulator of emulators.splice(0)) await emulator.stop();
+  });
 
   it('answers a check asked after an unsubscribe as unsubscribed, one asked before it as not', async () => {
     expect(await service.receive('talkable', check('a@example.com'))).toMatchObject({
