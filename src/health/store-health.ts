@@ -6,9 +6,10 @@
 import { ConcurrencyError, StoreUnavailableError } from '../event-store/event-store.errors';
 
 /**
- * How long one failed append keeps readiness red without a later success. A
- * balancer that stops sending webhooks on a red readiness would otherwise
- * never let an append prove that the store recovered.
+ * How long one failed append keeps readiness red without a later success,
+ * when pings answered meanwhile (a full disk, a write path that fails on its
+ * own). A balancer that stops sending webhooks on a red readiness would
+ * otherwise never let an append prove that the store recovered.
  */
 export const APPEND_FAILURE_HOLD_MS = 15_000;
 
@@ -24,9 +25,21 @@ export interface HealthLog {
   warn(message: string): void;
 }
 
+interface Failing {
+  readonly since: number;
+  readonly lastAt: number;
+  readonly failures: number;
+  readonly lastError: string;
+  /**
+   * A ping failed around these failures (the last one before, or one since):
+   * the store was unreachable, so a ping that answers again ends them.
+   */
+  readonly unreachable: boolean;
+}
+
 export class StoreHealth {
-  private failing:
-    { since: number; lastAt: number; failures: number; lastError: string } | undefined;
+  private failing: Failing | undefined;
+  private lastPingOk: boolean | undefined;
 
   constructor(
     private readonly logger: HealthLog,
@@ -49,12 +62,38 @@ export class StoreHealth {
     if (!(error instanceof StoreUnavailableError)) return;
     const now = this.now();
     const lastError = describeStoreError(error);
+    const unreachable = this.lastPingOk !== true;
     if (this.failing === undefined) {
-      this.failing = { since: now, lastAt: now, failures: 1, lastError };
+      this.failing = { since: now, lastAt: now, failures: 1, lastError, unreachable };
       this.logger.warn(`appends to the event log fail: ${lastError}`);
       return;
     }
-    this.failing = { ...this.failing, lastAt: now, failures: this.failing.failures + 1, lastError };
+    this.failing = {
+      ...this.failing,
+      lastAt: now,
+      failures: this.failing.failures + 1,
+      lastError,
+      unreachable: this.failing.unreachable || unreachable,
+    };
+  }
+
+  /**
+   * The outcome of a ping. One that answers again ends failures the store's
+   * unreachability explains; failures while pings answered wait for an append.
+   */
+  pinged(ok: boolean): void {
+    this.lastPingOk = ok;
+    const failing = this.failing;
+    if (failing === undefined) return;
+    if (!ok) {
+      if (!failing.unreachable) this.failing = { ...failing, unreachable: true };
+      return;
+    }
+    if (!failing.unreachable) return;
+    this.failing = undefined;
+    this.logger.log(
+      `the event log answers again after ${failing.failures} failed appends in ${this.now() - failing.since} ms`,
+    );
   }
 
   /** Appends are failing: the last one failed, recently enough to say so. */
