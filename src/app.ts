@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogLevel } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { setUpApiDocs } from './http/api-docs';
 import { HTTP_LIMITS, httpServerOptions, type HttpLimits } from './http/http-server';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { systemClock, type Clock } from './ledger/clock';
@@ -49,24 +49,4 @@ export async function createApp(
   app.enableShutdownHooks();
   setUpApiDocs(app);
   return app;
-}
-
-/** OpenAPI document at /docs-json, Swagger UI at /docs. */
-function setUpApiDocs(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('referral-ledger')
-      .setDescription(
-        'Reward balances, referral counts, campaign state and review requests, projected from the log of verified webhook deliveries.',
-      )
-      .setVersion('1')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description: 'an API key (read or admin scope)',
-      })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

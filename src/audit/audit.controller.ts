@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LiveProjections } from '../projections/live-projections';
@@ -8,9 +8,16 @@ import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from '../queries/qu
 import { ReadYourWrites } from '../queries/read-your-writes';
 import { reverifyDelivery } from './reverify-delivery';
 import { StoredDeliveries } from './stored-deliveries';
+import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
+import {
+  EXPLAIN_SCHEMA,
+  REVERIFICATION_SCHEMA,
+  STORED_DELIVERY_SCHEMA,
+} from '../http/response-schemas';
 
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiKeyAuth()
+@ApiProblems(401, 403, 404)
 @Controller()
 export class AuditController {
   constructor(
@@ -27,6 +34,8 @@ export class AuditController {
       'Why is this balance X? Each balance figure with the ledger entries behind it, each pointing at the delivery that caused it (superseded and duplicate copies shown as such)',
   })
   @ApiConsistencyQuery()
+  @ApiAnswer(EXPLAIN_SCHEMA)
+  @ApiProblems(400, 503)
   async explain(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
@@ -62,6 +71,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'A stored delivery as received (admin: raw deliveries hold personal data)',
   })
+  @ApiAnswer(STORED_DELIVERY_SCHEMA)
   async event(@Param('eventId') eventId: string) {
     const stored = await this.deliveries.byEventId(eventId);
     if (stored === undefined) throw new NotFoundException(`no stored delivery ${eventId}`);
@@ -74,6 +84,7 @@ export class AuditController {
     summary:
       "Re-verifies a stored delivery's provenance with the keys configured now, and says what was checked",
   })
+  @ApiAnswer(REVERIFICATION_SCHEMA)
   async verify(@Param('eventId') eventId: string) {
     const stored = await this.deliveries.byEventId(eventId);
     if (stored === undefined) throw new NotFoundException(`no stored delivery ${eventId}`);

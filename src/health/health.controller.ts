@@ -1,10 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { LiveProjections } from '../projections/live-projections';
 import { judgeHealth, type HealthReport } from './readiness';
 import { StoreHealth } from './store-health';
+import { ApiAnswer } from '../http/api-docs';
+import { HEALTH_SCHEMA } from '../http/response-schemas';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -16,6 +20,10 @@ export class HealthController {
   /** Liveness: the process answers. Readiness is reported alongside, without failing liveness. */
   @Get()
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Liveness: always 200 while the process answers, with readiness beside',
+  })
+  @ApiAnswer(HEALTH_SCHEMA)
   async live(): Promise<HealthReport> {
     return this.report();
   }
@@ -26,6 +34,15 @@ export class HealthController {
    * that a balancer stops sending webhooks.
    */
   @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: 503 with the causes while the service cannot take webhooks',
+  })
+  @ApiAnswer(HEALTH_SCHEMA)
+  @ApiResponse({
+    status: 503,
+    description: 'Not ready: the causes are in the body; retry after Retry-After',
+    content: { 'application/json': { schema: HEALTH_SCHEMA } },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const report = await this.report();
     void reply.status(report.status === 'ok' ? 200 : 503);

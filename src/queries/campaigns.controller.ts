@@ -1,14 +1,17 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from './keys';
 import { page } from './participants.controller';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
+import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
+import { CAMPAIGN_VIEW_SCHEMA, LEADERBOARD_ROW_SCHEMA, paged } from '../http/response-schemas';
 
 @ApiTags('campaigns')
-@ApiBearerAuth()
+@ApiKeyAuth()
+@ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
 @Controller('campaigns')
 export class CampaignsController {
@@ -20,6 +23,7 @@ export class CampaignsController {
   @Get()
   @ApiOperation({ summary: 'Campaigns with their status and referral counts, paginated' })
   @ApiConsistencyQuery({ paged: true })
+  @ApiAnswer(paged(CAMPAIGN_VIEW_SCHEMA))
   async list(@Query() raw: unknown) {
     const query = parseQuery(ConsistencyQuery, raw);
     await this.consistency.reach(query);
@@ -29,6 +33,8 @@ export class CampaignsController {
   @Get(':provider/:tenant/:id')
   @ApiOperation({ summary: 'A campaign: status, counts, winners, reward configuration' })
   @ApiConsistencyQuery()
+  @ApiAnswer(CAMPAIGN_VIEW_SCHEMA)
+  @ApiProblems(404)
   async get(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
@@ -47,6 +53,7 @@ export class CampaignsController {
   @Get(':provider/:tenant/:id/leaderboard')
   @ApiOperation({ summary: "The campaign's advocates by approved referrals, paginated" })
   @ApiConsistencyQuery({ paged: true })
+  @ApiAnswer(paged(LEADERBOARD_ROW_SCHEMA))
   async leaderboard(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,

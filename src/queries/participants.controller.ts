@@ -1,11 +1,19 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { keyFromPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
+import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
+import {
+  LEDGER_ENTRY_SCHEMA,
+  paged,
+  PARTICIPANT_SCHEMA,
+  PARTICIPANT_VIEW_SCHEMA,
+  REWARD_SCHEMA,
+} from '../http/response-schemas';
 
 class ParticipantSearch extends ConsistencyQuery {
   @IsOptional()
@@ -14,7 +22,8 @@ class ParticipantSearch extends ConsistencyQuery {
 }
 
 @ApiTags('participants')
-@ApiBearerAuth()
+@ApiKeyAuth()
+@ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
 @Controller('participants')
 export class ParticipantsController {
@@ -25,8 +34,15 @@ export class ParticipantsController {
 
   @Get()
   @ApiOperation({ summary: 'Participants with this email address, across providers' })
-  @ApiQuery({ name: 'email', required: true })
+  @ApiQuery({ name: 'email', required: true, schema: { type: 'string', format: 'email' } })
   @ApiConsistencyQuery()
+  @ApiAnswer({
+    type: 'object',
+    properties: { items: { type: 'array', items: PARTICIPANT_SCHEMA } },
+    required: ['items'],
+    additionalProperties: false,
+  })
+  @ApiProblems(404)
   async search(@Query() raw: unknown) {
     const query = parseQuery(ParticipantSearch, raw);
     await this.consistency.reach(query);
@@ -42,7 +58,8 @@ export class ParticipantsController {
     summary:
       'A participant as advocate (referral counts, balances per currency and status, points, coupons) and as friend',
   })
-  @ApiOkResponse({ description: 'Money is a decimal string next to its currency.' })
+  @ApiAnswer(PARTICIPANT_VIEW_SCHEMA, 'Money is a decimal string next to its currency.')
+  @ApiProblems(404)
   @ApiConsistencyQuery()
   async get(
     @Param('provider') provider: string,
@@ -62,6 +79,7 @@ export class ParticipantsController {
   @Get(':provider/:tenant/:id/rewards')
   @ApiOperation({ summary: "A participant's rewards, paginated" })
   @ApiConsistencyQuery({ paged: true })
+  @ApiAnswer(paged(REWARD_SCHEMA))
   async rewards(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
@@ -81,6 +99,13 @@ export class ParticipantsController {
     summary: "Every ledger entry behind a participant's rewards, with the delivery that caused it",
   })
   @ApiConsistencyQuery()
+  @ApiAnswer({
+    type: 'object',
+    properties: { items: { type: 'array', items: LEDGER_ENTRY_SCHEMA } },
+    required: ['items'],
+    additionalProperties: false,
+  })
+  @ApiProblems(404)
   async history(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,

@@ -9,10 +9,11 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiOperation,
   ApiPropertyOptional,
+  ApiQuery,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -31,7 +32,14 @@ import {
 } from '../projections/live-projections';
 import { jsonSafe } from './keys';
 import { page } from './participants.controller';
-import { PageQuery, parseJsonBody, parseQuery } from './query-params';
+import { MAX_OFFSET, PageQuery, parseJsonBody, parseQuery } from './query-params';
+import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
+import {
+  NOT_UNDERSTOOD_SCHEMA,
+  paged,
+  PROJECTIONS_STATUS_SCHEMA,
+  REBUILD_PROGRESS_SCHEMA,
+} from '../http/response-schemas';
 
 class RebuildRequest {
   @ApiPropertyOptional({
@@ -61,7 +69,8 @@ function rebuildBody(raw: Buffer | undefined): object {
 }
 
 @ApiTags('operations')
-@ApiBearerAuth()
+@ApiKeyAuth()
+@ApiProblems(401, 403)
 @RequireScope('admin')
 @Controller('projections')
 export class ProjectionsStatusController {
@@ -72,6 +81,7 @@ export class ProjectionsStatusController {
     summary:
       'Each projection: checkpoint, lag, counts, recent errors with their positions; and a running rebuild',
   })
+  @ApiAnswer(PROJECTIONS_STATUS_SCHEMA)
   status() {
     return jsonSafe(this.projections.status());
   }
@@ -83,6 +93,12 @@ export class ProjectionsStatusController {
       'Rebuilds the named projections (all when none is named) from the log beside the live read models; queries are served from the live ones until the new generation has caught up, then the switch is atomic',
   })
   @ApiBody({ type: RebuildRequest, required: false })
+  @ApiResponse({
+    status: 202,
+    description: 'The rebuild started: follow it in GET /projections/status',
+    content: { 'application/json': { schema: REBUILD_PROGRESS_SCHEMA } },
+  })
+  @ApiProblems(400, 409)
   rebuild(@Body() raw: Buffer | undefined) {
     const request = parseQuery(RebuildRequest, rebuildBody(raw));
     try {
@@ -96,6 +112,18 @@ export class ProjectionsStatusController {
 
   @Get('not-understood')
   @ApiOperation({ summary: 'Recorded deliveries no projection could read, with the reason' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    schema: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
+  })
+  @ApiAnswer(paged(NOT_UNDERSTOOD_SCHEMA))
+  @ApiProblems(400)
   notUnderstood(@Query() raw: unknown) {
     return this.projections.current.readModels.listNotUnderstood(page(parseQuery(PageQuery, raw)));
   }

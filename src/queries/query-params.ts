@@ -115,18 +115,30 @@ export function ApiConsistencyQuery(options: { paged?: boolean } = {}): MethodDe
     ApiQuery({
       name: 'atPosition',
       required: false,
-      description: 'log position from a webhook answer: wait until included',
+      description:
+        'A log position from a webhook answer: the query waits (at most waitMs) until the read models include it.',
+      schema: { type: 'string', pattern: '^[0-9]{1,19}$', example: '1042' },
     }),
     ApiQuery({
       name: 'waitMs',
       required: false,
-      description: 'how long to wait for atPosition (0–10000, default 2000)',
+      description: 'How long to wait for atPosition before answering 503.',
+      schema: { type: 'integer', minimum: 0, maximum: 10_000, default: 2_000 },
     }),
   ];
   if (options.paged === true) {
     decorators.push(
-      ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' }),
-      ApiQuery({ name: 'offset', required: false, description: 'rows to skip, default 0' }),
+      ApiQuery({
+        name: 'limit',
+        required: false,
+        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+      }),
+      ApiQuery({
+        name: 'offset',
+        required: false,
+        description: 'rows to skip',
+        schema: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
+      }),
     );
   }
   return applyDecorators(...decorators);

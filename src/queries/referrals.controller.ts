@@ -1,11 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
 import { page } from './participants.controller';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
+import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
+import { paged, REFERRAL_SCHEMA } from '../http/response-schemas';
 
 const KEY = /^(wix|talkable|growsurf|refir|standard):[^:]+:.+$/;
 
@@ -28,7 +30,8 @@ class ReferralQuery extends ConsistencyQuery {
 }
 
 @ApiTags('referrals')
-@ApiBearerAuth()
+@ApiKeyAuth()
+@ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
 @Controller('referrals')
 export class ReferralsController {
@@ -42,6 +45,7 @@ export class ReferralsController {
     summary: 'Referrals filtered by advocate, friend, campaign or status, paginated',
   })
   @ApiConsistencyQuery({ paged: true })
+  @ApiAnswer(paged(REFERRAL_SCHEMA))
   @ApiQuery({
     name: 'advocate',
     required: false,

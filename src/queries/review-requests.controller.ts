@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsBooleanString, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../projections/live-projections';
@@ -7,6 +7,8 @@ import { reviewRequestKey } from '../projections/reviews/review-requests.project
 import { page } from './participants.controller';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
+import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
+import { paged, REVIEW_REQUEST_SCHEMA } from '../http/response-schemas';
 
 class ReviewRequestQuery extends ConsistencyQuery {
   @IsOptional()
@@ -15,7 +17,8 @@ class ReviewRequestQuery extends ConsistencyQuery {
 }
 
 @ApiTags('review requests')
-@ApiBearerAuth()
+@ApiKeyAuth()
+@ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
 @Controller('review-requests')
 export class ReviewRequestsController {
@@ -27,6 +30,12 @@ export class ReviewRequestsController {
   @Get(':instanceId')
   @ApiOperation({ summary: 'Review requests of a Wix site (app instance), paginated' })
   @ApiConsistencyQuery({ paged: true })
+  @ApiQuery({
+    name: 'includeDeleted',
+    required: false,
+    schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+  })
+  @ApiAnswer(paged(REVIEW_REQUEST_SCHEMA))
   async list(@Param('instanceId') instanceId: string, @Query() raw: unknown) {
     const query = parseQuery(ReviewRequestQuery, raw);
     await this.consistency.reach(query);
@@ -38,6 +47,8 @@ export class ReviewRequestsController {
   @Get(':instanceId/:id')
   @ApiOperation({ summary: 'One review request: status, order, items, recipient' })
   @ApiConsistencyQuery()
+  @ApiAnswer(REVIEW_REQUEST_SCHEMA)
+  @ApiProblems(404)
   async get(
     @Param('instanceId') instanceId: string,
     @Param('id') id: string,
