@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { ingestWebhook } from '../webhooks/ingest-webhook';
-import { LiveProjections, switchGenerationFile, UnknownProjection } from './live-projections';
+import {
+  LiveProjections,
+  ReadModelsUnavailable,
+  switchGenerationFile,
+  UnknownProjection,
+} from './live-projections';
 import { serviceProjections } from './service-projections';
 import type { DocumentRef } from './projection';
 import { READ_MODEL_SCHEMA_VERSION } from './storage/read-model-schema';
@@ -210,6 +215,54 @@ describe('LiveProjections', () => {
         ),
       ]);
     } finally {
+      await projections.stop();
+      await store.close();
+    }
+  });
+
+  it('opens read models locked by someone else again with backoff, serving 503 meanwhile, and keeps the file', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const first = new LiveProjections(store, dir, projectionsOf());
+    await first.start();
+    const head = (await ingestWebhook(store, () => talkable('unsubscribe'), request)).position;
+    expect(await first.waitForPosition(head, 2000)).toBe(true);
+    await first.stop();
+
+    // better-sqlite3 waits 5 s for a lock before SQLITE_BUSY: this test takes that long.
+    const lock = new Database(join(dir, 'read-models.sqlite'));
+    // Exclusive locking mode: in WAL mode a plain exclusive transaction would still let readers in.
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE');
+    const warnings: string[] = [];
+    const lines: string[] = [];
+    const projections = new LiveProjections(store, dir, projectionsOf(), {
+      log: (message) => lines.push(message),
+      warn: (message) => warnings.push(message),
+    });
+    try {
+      expect(await projections.start()).toEqual({});
+      expect(projections.status().projections[0]).toMatchObject({
+        state: 'retrying',
+        retry: { lastError: expect.stringMatching(/locked/) as string },
+      });
+      expect(() => projections.current).toThrow(ReadModelsUnavailable);
+      expect(await projections.waitForPosition(head, 10)).toBe(false);
+
+      lock.exec('COMMIT');
+      lock.close();
+      const deadline = Date.now() + 5000;
+      while (!(await projections.waitForPosition(head, 50)) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(
+        projections.current.readModels.isUnsubscribed('test-site', 'referred@example.com'),
+      ).toBe(true);
+      expect(readdirSync(dir).filter((name) => name.includes('.unreadable-'))).toEqual([]);
+      expect(warnings).toEqual([expect.stringMatching(/cannot be opened .*again with backoff/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(/read models opened after \d+ failed attempts/),
+      ]);
+    } finally {
+      if (lock.open) lock.close();
       await projections.stop();
       await store.close();
     }

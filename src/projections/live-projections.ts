@@ -6,11 +6,14 @@
  * with the log: the switch is one assignment here and one atomic rename on disk.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { ServiceUnavailableException } from '@nestjs/common';
 import { join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Projection } from './projection';
 import {
+  DEFAULT_RETRY_POLICY,
   ProjectionRunner,
+  retryDelay,
   type ProjectionStatus,
   type RunnerStateChange,
 } from './projection-runner';
@@ -22,6 +25,7 @@ import {
   type ReadModelStoreOptions,
 } from './storage/read-model-store';
 import { copyProjectionsInto, indexGeneration } from './storage/maintenance';
+import { isPassingOpenError, setAsideReadModelFile } from './storage/unreadable-read-models';
 
 const POINTER = 'read-models.current';
 const CATCH_UP_STEP_MS = 60_000;
@@ -102,6 +106,16 @@ export class LiveProjections {
   /** The rebuild under way or last finished; `generation` is open while it projects. */
   private rebuild: { generation?: Generation; progress: RebuildProgress } | undefined;
   private stopped = false;
+  /** While the live read models cannot be opened: the retries of opening them. */
+  private opening:
+    | {
+        since: number;
+        attempts: number;
+        lastError: string;
+        nextAttemptAt: number;
+        timer: NodeJS.Timeout;
+      }
+    | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -111,7 +125,7 @@ export class LiveProjections {
   ) {}
 
   get current(): Generation {
-    if (this.live === undefined) throw new Error('the read models are not open yet');
+    if (this.live === undefined) throw new ReadModelsUnavailable(this.opening?.lastError);
     return this.live;
   }
 
@@ -124,6 +138,17 @@ export class LiveProjections {
    */
   async start(): Promise<{ versionRebuild?: Promise<RebuildProgress> }> {
     this.stopped = false;
+    const live = this.openLive();
+    return live === undefined ? {} : this.follow(live);
+  }
+
+  /**
+   * Opens the live generation. One that is not a readable database of ours is
+   * set aside and a fresh one opened; one that cannot be opened for now leaves
+   * the read models closed (queries 503, intake goes on) and is opened again
+   * with backoff.
+   */
+  private openLive(): Generation | undefined {
     const active = activeGenerationFile(this.dataDir);
     removeAbandonedGenerations(this.dataDir, active);
     const toHold = (stored: ReadonlyMap<string, Checkpoint>, outdated: boolean): Projection[] =>
@@ -136,16 +161,71 @@ export class LiveProjections {
         );
       });
     try {
-      this.live = this.open(active, {}, toHold);
+      try {
+        return this.open(active, {}, toHold);
+      } catch (error) {
+        if (isPassingOpenError(error)) throw error;
+        return this.open(this.setAside(active, error), {}, toHold);
+      }
     } catch (error) {
-      // Intake never depends on the read models: a file that cannot be read is
-      // kept aside for inspection and the log is projected into a fresh one.
-      const fresh = this.setAside(active, error);
-      this.live = this.open(fresh, {}, toHold);
+      this.retryOpening(error);
+      return undefined;
     }
-    await this.live.runner.start();
-    if (this.live.held.length === 0) return {};
-    return { versionRebuild: this.startRebuild(this.live.held.map((c) => c.projection)).done };
+  }
+
+  private async follow(live: Generation): Promise<{ versionRebuild?: Promise<RebuildProgress> }> {
+    this.live = live;
+    await live.runner.start();
+    if (live.held.length === 0) return {};
+    return { versionRebuild: this.startRebuild(live.held.map((c) => c.projection)).done };
+  }
+
+  private retryOpening(error: unknown): void {
+    const lastError = error instanceof Error ? error.message : String(error);
+    const attempts = (this.opening?.attempts ?? 0) + 1;
+    const delay = retryDelay(attempts, DEFAULT_RETRY_POLICY);
+    if (this.opening === undefined) {
+      this.logger.warn(
+        `the read models cannot be opened (${lastError}): intake goes on; opening them again with backoff`,
+      );
+    }
+    this.opening = {
+      since: this.opening?.since ?? Date.now(),
+      attempts,
+      lastError,
+      nextAttemptAt: Date.now() + delay,
+      timer: setTimeout(() => {
+        if (this.stopped) return;
+        const live = this.openLive();
+        if (live === undefined) return;
+        this.logger.log(`read models opened after ${attempts} failed attempts (${live.fileName})`);
+        this.opening = undefined;
+        void this.follow(live);
+      }, delay),
+    };
+  }
+
+  /**
+   * Says where a file that cannot be read went and what happens instead:
+   * renamed and kept, its name opened fresh; or, when even the rename was
+   * refused, left in place and a new generation started.
+   */
+  private setAside(fileName: string, error: unknown): string {
+    const reason = error instanceof Error ? error.message : String(error);
+    try {
+      const keptAs = setAsideReadModelFile(this.dataDir, fileName);
+      this.logger.warn(
+        `the read-model file ${fileName} cannot be opened (${reason}): set aside as ${keptAs}; projecting the whole log into a fresh ${fileName} in the background`,
+      );
+      return fileName;
+    } catch (renameError) {
+      const fresh = `read-models-${Date.now()}.sqlite`;
+      switchGenerationFile(this.dataDir, fresh);
+      this.logger.warn(
+        `the read-model file ${fileName} cannot be opened (${reason}) nor renamed (${String(renameError)}): left in place; projecting the whole log into ${fresh} in the background`,
+      );
+      return fresh;
+    }
   }
 
   /**
@@ -156,7 +236,8 @@ export class LiveProjections {
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const generation = this.current;
+      if (this.live === undefined) return false;
+      const generation = this.live;
       const remaining = deadline - Date.now();
       const heldBehind = generation.held.some((c) => c.position === null || c.position < position);
       if (!heldBehind) {
@@ -171,6 +252,8 @@ export class LiveProjections {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.opening !== undefined) clearTimeout(this.opening.timer);
+    this.opening = undefined;
     for (const generation of [this.rebuild?.generation, this.live]) {
       if (generation === undefined) continue;
       await generation.runner.stop();
@@ -181,6 +264,7 @@ export class LiveProjections {
   }
 
   status(): { live: string; projections: readonly ProjectionStatus[]; rebuild?: RebuildProgress } {
+    if (this.live === undefined) return this.closedStatus();
     const rebuild =
       this.rebuild?.progress.state === 'building'
         ? {
@@ -202,6 +286,34 @@ export class LiveProjections {
       live: this.current.fileName,
       projections: [...this.current.runner.status(), ...held],
       ...(rebuild ? { rebuild } : {}),
+    };
+  }
+
+  /** The read models are not open: every projection waits for them, and says why. */
+  private closedStatus(): { live: string; projections: readonly ProjectionStatus[] } {
+    const opening = this.opening;
+    return {
+      live: activeGenerationFile(this.dataDir),
+      projections: this.projections.map((p) => ({
+        projection: p.name,
+        version: p.version,
+        checkpoint: null,
+        handled: 0n,
+        notUnderstood: 0n,
+        failed: 0n,
+        errors: [],
+        state: opening === undefined ? 'idle' : 'retrying',
+        ...(opening === undefined
+          ? {}
+          : {
+              retry: {
+                since: new Date(opening.since).toISOString(),
+                attempts: opening.attempts,
+                lastError: `the read models cannot be opened: ${opening.lastError}`,
+                nextAttemptAt: new Date(opening.nextAttemptAt).toISOString(),
+              },
+            }),
+      })),
     };
   }
 
@@ -323,34 +435,6 @@ export class LiveProjections {
     }
   }
 
-  /**
-   * Renames a read-model file that cannot be opened (with its WAL and shared
-   * memory files, which belong to it) out of the way, keeping it, and says so.
-   * Returns the file to open instead: the same name, or a new generation when
-   * even the rename was refused.
-   */
-  private setAside(fileName: string, error: unknown): string {
-    const reason = error instanceof Error ? error.message : String(error);
-    const keptAs = `${fileName}.unreadable-${Date.now()}`;
-    try {
-      for (const suffix of ['', '-wal', '-shm']) {
-        const from = join(this.dataDir, `${fileName}${suffix}`);
-        if (existsSync(from)) renameSync(from, join(this.dataDir, `${keptAs}${suffix}`));
-      }
-    } catch (renameError) {
-      const fresh = `read-models-${Date.now()}.sqlite`;
-      switchGenerationFile(this.dataDir, fresh);
-      this.logger.warn(
-        `the read-model file ${fileName} cannot be opened (${reason}) nor renamed (${String(renameError)}): left in place; projecting the whole log into ${fresh} in the background`,
-      );
-      return fresh;
-    }
-    this.logger.warn(
-      `the read-model file ${fileName} cannot be opened (${reason}): set aside as ${keptAs}; projecting the whole log into a fresh ${fileName} in the background`,
-    );
-    return fileName;
-  }
-
   private describeChange(fileName: string, building: boolean, change: RunnerStateChange): void {
     const which = building ? `rebuild into ${fileName}` : `projections of ${fileName}`;
     if (change.state === 'retrying') {
@@ -420,6 +504,13 @@ export class LiveProjections {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Queries while the read models cannot be opened: 503, retry later. */
+export class ReadModelsUnavailable extends ServiceUnavailableException {
+  constructor(reason: string | undefined) {
+    super(`the read models are not open${reason === undefined ? '' : ` (${reason})`}; retry later`);
+  }
 }
 
 export class RebuildInProgress extends Error {

@@ -39,11 +39,11 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     const { versionRebuild } = await this.projections.start();
     // With the log unreachable the runners keep retrying (and say so): the service starts anyway.
-    const states = new Set(this.projections.status().projections.map((p) => p.state));
+    const status = this.projections.status();
     this.logger.log(
-      states.has('retrying')
-        ? `projections wait for the event log, retrying with backoff (${this.projections.current.fileName})`
-        : `projections started from their checkpoints (${this.projections.current.fileName})`,
+      status.projections.some((p) => p.state === 'retrying')
+        ? `projections wait for the event log or their read models, retrying with backoff (${status.live})`
+        : `projections started from their checkpoints (${status.live})`,
     );
     if (versionRebuild !== undefined) {
       const held = this.projections.current.held.map((c) => c.projection).join(', ');
