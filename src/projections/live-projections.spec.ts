@@ -1,4 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -263,6 +274,60 @@ describe('LiveProjections', () => {
       ]);
     } finally {
       if (lock.open) lock.close();
+      await projections.stop();
+      await store.close();
+    }
+  });
+
+  it('sets the live file aside when SQLite finds it corrupt in use, and projects the log into a fresh one', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const warnings: string[] = [];
+    const projections = new LiveProjections(store, dir, projectionsOf(), {
+      log: () => undefined,
+      warn: (message) => warnings.push(message),
+    });
+    try {
+      await projections.start();
+      let head = 0n;
+      for (let n = 0; n < 200; n += 1) {
+        const share = talkable('post-share', { dedupeKey: `share ${n}` });
+        head = (await ingestWebhook(store, () => share, request)).position;
+      }
+      expect(await projections.waitForPosition(head, 2000)).toBe(true);
+
+      // Damage every page but the first behind SQLite's back, then make a real write so that
+      // the service's connection drops its page cache and reads the damaged pages.
+      const file = join(dir, 'read-models.sqlite');
+      const raw = new Database(file);
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      const pageSize = Number(raw.pragma('page_size', { simple: true }));
+      const size = statSync(file).size;
+      const fd = openSync(file, 'r+');
+      writeSync(fd, Buffer.alloc(size - pageSize, 0x5a), 0, size - pageSize, pageSize);
+      closeSync(fd);
+      raw.exec('CREATE TABLE IF NOT EXISTS damage_marker (x)');
+      raw.close();
+
+      const later = talkable('offer-signup');
+      head = (await ingestWebhook(store, () => later, request)).position;
+      const deadline = Date.now() + 5000;
+      while (!(await projections.waitForPosition(head, 50)) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings).toEqual([
+        expect.stringMatching(/running -> retrying with backoff: database disk image is malformed/),
+        expect.stringMatching(/read-models\.sqlite is corrupt .*set aside as/),
+      ]);
+      expect(readdirSync(dir).filter((name) => name.includes('.unreadable-'))).toHaveLength(1);
+      expect(
+        projections.current.readModels.getParticipant('talkable:test-site:referrer@example.com')
+          ?.participant.shares,
+      ).toBe(200);
+      expect(projections.status().projections.map((p) => p.state)).toEqual([
+        'running',
+        'running',
+        'running',
+      ]);
+    } finally {
       await projections.stop();
       await store.close();
     }

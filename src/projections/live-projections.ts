@@ -25,7 +25,11 @@ import {
   type ReadModelStoreOptions,
 } from './storage/read-model-store';
 import { copyProjectionsInto, indexGeneration } from './storage/maintenance';
-import { isPassingOpenError, setAsideReadModelFile } from './storage/unreadable-read-models';
+import {
+  isCorruptionError,
+  isPassingOpenError,
+  setAsideReadModelFile,
+} from './storage/unreadable-read-models';
 
 const POINTER = 'read-models.current';
 const CATCH_UP_STEP_MS = 60_000;
@@ -165,7 +169,7 @@ export class LiveProjections {
         return this.open(active, {}, toHold);
       } catch (error) {
         if (isPassingOpenError(error)) throw error;
-        return this.open(this.setAside(active, error), {}, toHold);
+        return this.open(this.setAside(active, 'cannot be opened', error), {}, toHold);
       }
     } catch (error) {
       this.retryOpening(error);
@@ -210,19 +214,19 @@ export class LiveProjections {
    * renamed and kept, its name opened fresh; or, when even the rename was
    * refused, left in place and a new generation started.
    */
-  private setAside(fileName: string, error: unknown): string {
+  private setAside(fileName: string, what: string, error: unknown): string {
     const reason = error instanceof Error ? error.message : String(error);
     try {
       const keptAs = setAsideReadModelFile(this.dataDir, fileName);
       this.logger.warn(
-        `the read-model file ${fileName} cannot be opened (${reason}): set aside as ${keptAs}; projecting the whole log into a fresh ${fileName} in the background`,
+        `the read-model file ${fileName} ${what} (${reason}): set aside as ${keptAs}; projecting the whole log into a fresh ${fileName} in the background`,
       );
       return fileName;
     } catch (renameError) {
       const fresh = `read-models-${Date.now()}.sqlite`;
       switchGenerationFile(this.dataDir, fresh);
       this.logger.warn(
-        `the read-model file ${fileName} cannot be opened (${reason}) nor renamed (${String(renameError)}): left in place; projecting the whole log into ${fresh} in the background`,
+        `the read-model file ${fileName} ${what} (${reason}) and cannot be renamed (${String(renameError)}): left in place; projecting the whole log into ${fresh} in the background`,
       );
       return fresh;
     }
@@ -435,11 +439,29 @@ export class LiveProjections {
     }
   }
 
+  /**
+   * The live file turned out corrupt while in use (SQLite found a bad page):
+   * retrying cannot mend it, so it is closed, set aside and projected afresh.
+   */
+  private async replaceCorrupt(fileName: string, cause: unknown): Promise<void> {
+    const generation = this.live;
+    if (generation === undefined || generation.fileName !== fileName || this.stopped) return;
+    this.live = undefined;
+    await generation.runner.stop();
+    generation.store.close();
+    this.setAside(fileName, 'is corrupt', cause);
+    const live = this.openLive();
+    if (live !== undefined) await this.follow(live);
+  }
+
   private describeChange(fileName: string, building: boolean, change: RunnerStateChange): void {
+    if (!building && change.state === 'retrying' && isCorruptionError(change.cause)) {
+      void this.replaceCorrupt(fileName, change.cause);
+    }
     const which = building ? `rebuild into ${fileName}` : `projections of ${fileName}`;
     if (change.state === 'retrying') {
       this.logger.warn(
-        `${which}: ${change.previous} -> retrying with backoff until the store answers: ${change.error ?? 'unknown error'}`,
+        `${which}: ${change.previous} -> retrying with backoff: ${change.error ?? 'unknown error'}`,
       );
     } else if (change.previous === 'retrying') {
       const after = change.downForMs === undefined ? '' : ` after ${change.downForMs} ms`;

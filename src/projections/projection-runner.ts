@@ -51,8 +51,9 @@ export interface RetryStatus {
 export interface RunnerStateChange {
   readonly state: RunnerState;
   readonly previous: RunnerState;
-  /** Entering `retrying`: the error that stopped the runner. */
+  /** Entering `retrying`: the error that stopped the runner, as said and as thrown. */
   readonly error?: string;
+  readonly cause?: unknown;
   /** Leaving `retrying`: how many attempts failed and for how long. */
   readonly failedAttempts?: number;
   readonly downForMs?: number;
@@ -297,7 +298,7 @@ export class ProjectionRunner {
       lastError: message,
       nextAttemptAt: Date.now() + delay,
     };
-    if (this.state !== 'retrying') this.changeState('retrying', { error: message });
+    if (this.state !== 'retrying') this.changeState('retrying', { error: message, cause: error });
     this.releaseWaiters();
     this.retryTimer = setTimeout(() => void this.attempt(epoch), delay);
   }

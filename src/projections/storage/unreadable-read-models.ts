@@ -12,8 +12,19 @@ import { join } from 'node:path';
 const PASSING = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|INTERRUPT|PROTOCOL)/;
 
 export function isPassingOpenError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && PASSING.test(code);
+  const code = sqliteCode(error);
+  return code !== undefined && PASSING.test(code);
+}
+
+/** SQLite found the file damaged, or not a database: no retry mends that. */
+export function isCorruptionError(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code !== undefined && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
