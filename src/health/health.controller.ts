@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { LiveProjections } from '../projections/live-projections';
+import type { ProjectionStatus } from '../projections/projection-runner';
 import { judgeHealth, type HealthReport } from './readiness';
 import { StoreHealth } from './store-health';
 import { ApiAnswer } from '../http/api-docs';
@@ -55,7 +56,16 @@ export class HealthController {
       kind: this.store.kind,
       pinged: await this.store.ping(),
       appendsFailing: this.storeHealth.appendsFailing(),
-      projections: this.projections.status().projections,
+      projections: this.projectionStates(),
     });
+  }
+
+  /** Readiness answers even when the projections cannot say how they are: that is a cause too. */
+  private projectionStates(): readonly ProjectionStatus[] | { readonly unknown: string } {
+    try {
+      return this.projections.status().projections;
+    } catch (error) {
+      return { unknown: error instanceof Error ? error.message : String(error) };
+    }
   }
 }

@@ -30,7 +30,8 @@ export function judgeHealth(facts: {
   readonly kind: EventStore['kind'];
   readonly pinged: boolean;
   readonly appendsFailing: AppendsFailing | undefined;
-  readonly projections: readonly ProjectionStatus[];
+  /** Or why their status could not be read. */
+  readonly projections: readonly ProjectionStatus[] | { readonly unknown: string };
 }): HealthReport {
   const causes: string[] = [];
   if (!facts.pinged) causes.push(`the event store (${facts.kind}) does not answer`);
@@ -41,7 +42,10 @@ export function judgeHealth(facts: {
     );
   }
   const states: Record<string, ProjectionStatus['state']> = {};
-  for (const projection of facts.projections) {
+  const listed = 'unknown' in facts.projections ? [] : facts.projections;
+  if ('unknown' in facts.projections)
+    causes.push(`the projections' status cannot be read: ${facts.projections.unknown}`);
+  for (const projection of listed) {
     states[projection.projection] = projection.state;
     if (FOLLOWING.has(projection.state)) continue;
     const retry = projection.retry;
@@ -51,7 +55,8 @@ export function judgeHealth(facts: {
         : `projection ${projection.projection} is retrying since ${retry.since} (${retry.attempts} attempts, next at ${retry.nextAttemptAt}): ${retry.lastError}`,
     );
   }
-  const projectionsReady = facts.projections.every((p) => FOLLOWING.has(p.state));
+  const projectionsReady =
+    !('unknown' in facts.projections) && listed.every((p) => FOLLOWING.has(p.state));
   return {
     status: causes.length === 0 ? 'ok' : 'unavailable',
     eventStore: {

@@ -203,11 +203,20 @@ export class ProjectionRunner {
         handled: checkpoint?.handled ?? 0n,
         notUnderstood: checkpoint?.notUnderstood ?? 0n,
         failed: checkpoint?.failed ?? 0n,
-        errors: this.options.readModels.recentErrors(projection.name, RECENT_ERRORS),
+        errors: this.recentErrors(projection.name),
         state: this.state,
         ...(retry === undefined ? {} : { retry }),
       };
     });
+  }
+
+  /** A damaged read-model file must not take the status (and readiness) down with it. */
+  private recentErrors(projection: string): ProblemRow[] {
+    try {
+      return this.options.readModels.recentErrors(projection, RECENT_ERRORS);
+    } catch {
+      return [];
+    }
   }
 
   get currentState(): RunnerState {
@@ -245,14 +254,20 @@ export class ProjectionRunner {
       return;
     }
     this.following = true;
-    this.subscription = this.options.store
-      .subscribeToAll({ after, filter: { streamPrefixes: [WEBHOOK_STREAM_PREFIX] } })
-      .subscribe({
-        next: (event) => this.receive(event),
-        error: (error: unknown) => {
-          if (epoch === this.epoch) this.failed(error);
-        },
-      });
+    try {
+      this.subscription = this.options.store
+        .subscribeToAll({ after, filter: { streamPrefixes: [WEBHOOK_STREAM_PREFIX] } })
+        .subscribe({
+          next: (event) => this.receive(event),
+          error: (error: unknown) => {
+            if (epoch === this.epoch) this.failed(error);
+          },
+        });
+    } catch (error) {
+      // Thrown rather than signalled (an adapter refusing at once): retried all the same.
+      if (epoch === this.epoch) this.failed(error);
+      return;
+    }
     if (epoch !== this.epoch) return;
     if (this.retry === undefined) {
       this.changeState('running');
