@@ -23,7 +23,12 @@ const projections: readonly Projection[] = serviceProjections({
   defaultCurrencies: new Map([['*', 'USD']]),
 });
 const BOB = 'talkable:test-site:referrer@example.com';
-const FAST: RetryPolicy = { initialDelayMs: 10, maxDelayMs: 40, settleMs: 50 };
+const FAST: RetryPolicy = {
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+  settleMs: 50,
+  attemptTimeoutMs: 200,
+};
 
 /**
  * A real in-memory log behind a switch: while `down`, the head cannot be read,
@@ -32,6 +37,8 @@ const FAST: RetryPolicy = { initialDelayMs: 10, maxDelayMs: 40, settleMs: 50 };
 class FlakyStore {
   readonly log = openSqliteEventStore({ inMemory: true });
   down = false;
+  /** While on, a head read never answers, as over a network that drops packets silently. */
+  silent = false;
   headCalls = 0;
   private readonly live = new Set<Subscriber<RecordedEvent>>();
 
@@ -55,6 +62,7 @@ class FlakyStore {
 
   private async headPosition(): Promise<bigint | undefined> {
     this.headCalls += 1;
+    if (this.silent) return new Promise(() => undefined);
     if (this.down) throw new StoreUnavailableError('connection refused (fake)');
     return this.log.headPosition();
   }
@@ -170,6 +178,16 @@ describe('ProjectionRunner when the store fails', () => {
       'retrying->running',
     ]);
     expect(changes[2]?.failedAttempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives up on a head read that never answers and tries again, instead of waiting forever', async () => {
+    flaky.silent = true;
+    const started = Date.now();
+    await runner.start();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(FAST.attemptTimeoutMs - 5);
+    expect(runner.status()[0]?.retry?.lastError).toMatch(/did not answer .* within 200 ms/);
+    flaky.silent = false;
+    await waitUntil(() => states().every((s) => s === 'running'));
   });
 
   it('resumes a dropped subscription from its checkpoint: no event skipped, none applied twice', async () => {

@@ -68,6 +68,8 @@ export interface RetryPolicy {
    * without it a full disk would flip the state at every attempt.
    */
   readonly settleMs: number;
+  /** A head read that has not answered by then counts as failed: a silent network must not stall the runner. */
+  readonly attemptTimeoutMs: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   initialDelayMs: 200,
   maxDelayMs: 2_000,
   settleMs: 1_000,
+  attemptTimeoutMs: 10_000,
 };
 
 /** Delay before attempt `failures` + 1: doubles from the initial delay, capped. */
@@ -240,7 +243,11 @@ export class ProjectionRunner {
     try {
       this.checkpoints = this.prepareCheckpoints();
       after = earliest([...this.checkpoints.values()].map((c) => c.position));
-      const head = await this.options.store.headPosition();
+      const head = await withTimeout(
+        this.options.store.headPosition(),
+        this.policy.attemptTimeoutMs,
+        'the event store did not answer for the head of the log',
+      );
       if (epoch !== this.epoch) return;
       if (head !== undefined && (this.head === undefined || head > this.head)) this.head = head;
     } catch (error) {
@@ -423,6 +430,14 @@ export class ProjectionRunner {
       waiter.resolve(true);
     }
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Resume after the least advanced projection; from the start if any has not begun. */
