@@ -1,8 +1,8 @@
 /**
  * A real full disk under load, on the embedded log: the data directory is a
  * small tmpfs of its own, filled with a ballast file while deliveries arrive,
- * then freed by deleting the ballast. Mounting needs root (as here and in CI);
- * elsewhere the suite is skipped and says why.
+ * then freed by deleting the ballast. Mounting needs root (as here) or
+ * passwordless sudo (a GitHub runner); elsewhere the suite is skipped and says why.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -24,26 +24,31 @@ import { TEST_SECRETS } from '../support/test-secrets';
 
 const TMPFS_SIZE = '24m';
 
+/** As root, or through passwordless sudo (a GitHub runner), owned by this process's user. */
+function privileged(command: string, args: readonly string[]): void {
+  const root = process.getuid?.() === 0;
+  execFileSync(root ? command : 'sudo', root ? args : ['-n', command, ...args], { stdio: 'pipe' });
+}
+
 /** Mounts a tmpfs of its own, or says why it cannot. */
 function mountTmpfs(): { dir: string } | { skipped: string } {
   const dir = mkdtempSync(join(tmpdir(), 'healing-disk-'));
+  const owner = `uid=${process.getuid?.() ?? 0},gid=${process.getgid?.() ?? 0}`;
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE}`, 'tmpfs', dir], {
-      stdio: 'pipe',
-    });
+    privileged('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE},${owner}`, 'tmpfs', dir]);
     return { dir };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { skipped: `a tmpfs cannot be mounted here (needs root): ${reason}` };
+    return { skipped: `a tmpfs cannot be mounted here (needs root or sudo -n): ${reason}` };
   }
 }
 
 function unmount(dir: string): void {
   try {
-    execFileSync('umount', [dir], { stdio: 'pipe' });
+    privileged('umount', [dir]);
   } catch {
-    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+    privileged('umount', ['-l', dir]);
   }
   rmSync(dir, { recursive: true, force: true });
 }
