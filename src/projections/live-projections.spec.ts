@@ -13,6 +13,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { throwError } from 'rxjs';
+import { StoreUnavailableError } from '../event-store/event-store.errors';
+import type { EventStore, SubscribeToAllOptions } from '../event-store/event-store.port';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { ingestWebhook } from '../webhooks/ingest-webhook';
 import {
@@ -330,6 +333,43 @@ describe('LiveProjections', () => {
     } finally {
       await projections.stop();
       await store.close();
+    }
+  });
+
+  it('a rebuild waits out a log that stops answering, and switches once it answers again', async () => {
+    const log = openSqliteEventStore({ inMemory: true });
+    let down = false;
+    const refused = () => new StoreUnavailableError('connection refused (fake)');
+    const store: EventStore = new Proxy(log, {
+      get: (target, property) => {
+        if (property === 'headPosition')
+          return () => (down ? Promise.reject(refused()) : log.headPosition());
+        if (property === 'subscribeToAll')
+          return (options?: SubscribeToAllOptions) =>
+            down ? throwError(refused) : log.subscribeToAll(options);
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function'
+          ? (value as (...args: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const projections = new LiveProjections(store, dir, projectionsOf());
+    try {
+      await projections.start();
+      const head = (await ingestWebhook(log, () => talkable('unsubscribe'), request)).position;
+      expect(await projections.waitForPosition(head, 2000)).toBe(true);
+      down = true;
+      const { done } = projections.startRebuild();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(projections.status().rebuild).toMatchObject({ state: 'building' });
+      down = false;
+      expect(await done).toMatchObject({ state: 'switched' });
+      expect(
+        projections.current.readModels.isUnsubscribed('test-site', 'referred@example.com'),
+      ).toBe(true);
+    } finally {
+      await projections.stop();
+      await log.close();
     }
   });
 
