@@ -122,6 +122,28 @@ describe('healing on the EventStoreDB emulator', () => {
     expect(projections.find((p) => p.projection === 'ledger')?.handled).toBe('10');
   }, 60_000);
 
+  it('emulator refusing appends while it answers reads: readiness turns 503 naming the failing appends, and 200 once an append succeeds', async () => {
+    emulator = await startEsdbEmulator();
+    app = await startApp({ env: { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } });
+    expect((await get(app.url, '/health/ready')).status).toBe(200);
+
+    emulator.faults.failAppends(true);
+    const refused = await post(app.url, freshDelivery());
+    expect(refused.status).toBe(503);
+    const red = await get(app.url, '/health/ready');
+    expect(red.status).toBe(503);
+    expect(red.body.eventStore).toMatchObject({ kind: 'eventstoredb', ready: true });
+    expect(red.body.causes).toEqual([
+      expect.stringMatching(/^appends to the event store fail since .* \(1 so far\): /),
+    ]);
+    // A ping that answers does not clear failures it cannot explain: only an append can.
+    expect((await get(app.url, '/health/ready')).status).toBe(503);
+
+    emulator.faults.failAppends(false);
+    expect((await post(app.url, freshDelivery())).status).toBe(200);
+    expect((await get(app.url, '/health/ready')).body).toMatchObject({ status: 'ok', causes: [] });
+  }, 60_000);
+
   it('emulator restarted under load: nothing acknowledged is lost and the projections catch up', async () => {
     emulator = await startEsdbEmulator();
     app = await startApp({ env: { EVENTSTORE_CONNECTION_STRING: emulator.connectionString } });
