@@ -1,4 +1,5 @@
 import { get, post } from '../support/http';
+import { describeOnEachLog } from '../support/logs';
 import { seedHistory } from '../support/seed-history';
 import { startApp, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
@@ -19,10 +20,14 @@ interface RebuildStatus {
   rebuild?: { state: string; fileName: string; rebuilding: string[] };
 }
 
-describe('rebuilding the read models while serving queries', () => {
+const ownLog = {
+  needsOwnLog: 'compares answers byte for byte, which other suites writing would change',
+};
+
+describeOnEachLog('rebuilding the read models while serving queries', ownLog, (log) => {
   let app: RunningApp;
   beforeAll(async () => {
-    app = await startApp();
+    app = await startApp({ log });
     let position = '0';
     for (const { delivery } of seedHistory())
       position = (await post(app.url, delivery)).body.position as string;

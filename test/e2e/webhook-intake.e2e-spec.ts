@@ -10,6 +10,7 @@ import {
 } from '../support/deliveries';
 import { post, tamperBody, tamperPath, type HttpDelivery } from '../support/http';
 import { recordedDeliveries, storeOf } from '../support/log';
+import { describeOnEachLog } from '../support/logs';
 import { startApp, type RunningApp } from '../support/start-app';
 
 interface ProviderCase {
@@ -59,9 +60,12 @@ const cases: ProviderCase[] = [
   },
 ];
 
-describe('webhook intake over HTTP', () => {
+/** A real server is shared by the run, and other suites deliver the same seed fixtures. */
+const ownLog = { needsOwnLog: 'counts recordings of seed fixtures that other suites deliver too' };
+
+describeOnEachLog('webhook intake over HTTP', ownLog, (log) => {
   let app: RunningApp;
-  beforeAll(async () => (app = await startApp()));
+  beforeAll(async () => (app = await startApp({ log })));
   afterAll(() => app.dispose());
 
   const countFor = async (eventId: string): Promise<number> =>
@@ -197,7 +201,7 @@ describe('webhook intake over HTTP', () => {
   });
 
   it('answers 503 with Retry-After and records nothing when the store is unavailable', async () => {
-    const broken = await startApp();
+    const broken = await startApp({ log });
     try {
       await storeOf(broken).close();
       const answer = await post(broken.url, growsurfDelivery(growsurfFixture('campaign-ended')));
@@ -209,11 +213,12 @@ describe('webhook intake over HTTP', () => {
   });
 });
 
-describe('webhook intake without provider secrets', () => {
+describeOnEachLog('webhook intake without provider secrets', ownLog, (log) => {
   let app: RunningApp;
   beforeAll(
     async () =>
       (app = await startApp({
+        log,
         env: {
           WIX_APP_PUBLIC_KEY: '',
           TALKABLE_WEBHOOK_KEY: '',

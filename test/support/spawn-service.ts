@@ -1,10 +1,13 @@
 /**
  * Runs the service as a real child process (as `npm start` would, from
- * source), so that tests can send it signals, SIGKILL included.
+ * source), so that tests can send it signals, SIGKILL included. On an
+ * EventStoreDB log the child connects to the emulator (or server) the test
+ * runs, which outlives the child: what was acknowledged can be read back there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { TestLog } from './logs';
 
 export interface ServiceProcess {
   readonly url: string;
@@ -31,17 +34,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface SpawnOptions {
+  /** The log the child records to; `env` may also point it there (testEnv(dataDir, log)). */
+  readonly log?: TestLog;
+  readonly timeoutMs?: number;
+}
+
 export async function spawnService(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  options: SpawnOptions = {},
 ): Promise<ServiceProcess> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const port = await freePort();
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'main.ts')],
     {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...options.log?.env(),
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -1,6 +1,8 @@
 /**
- * Starts the real application on 127.0.0.1 with an ephemeral port, on the
- * embedded store in a temporary data directory (or a given one, to restart).
+ * Starts the real application on 127.0.0.1 with an ephemeral port, with its
+ * read models in a temporary data directory (or a given one, to restart), on
+ * the given log: the embedded SQLite log in that directory by default, or an
+ * EventStoreDB log (the emulator or a server) that outlives the app.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
 import type { Clock } from '../../src/ledger/clock';
+import type { TestLog } from './logs';
 import { testWixPublicKeyPem } from './test-keys';
 import { TEST_SECRETS } from './test-secrets';
 
@@ -18,12 +21,14 @@ export interface RunningApp {
   readonly app: NestFastifyApplication;
   /** Stops the server; the data directory stays for a restart. */
   stop(): Promise<void>;
-  /** Stops the server and deletes the data directory. */
+  /** Stops the server and deletes the data directory (an EventStoreDB log is left as it is). */
   dispose(): Promise<void>;
 }
 
-export function testEnv(dataDir: string): Record<string, string> {
+/** The service's settings for tests, pointed at `log` (SQLite in DATA_DIR when none is given). */
+export function testEnv(dataDir: string, log?: TestLog): Record<string, string> {
   return {
+    ...log?.env(),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     WIX_APP_PUBLIC_KEY: testWixPublicKeyPem(),
@@ -42,10 +47,10 @@ export function makeDataDir(): string {
 }
 
 export async function startApp(
-  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock } = {},
+  options: { log?: TestLog; dataDir?: string; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<RunningApp> {
   const dataDir = options.dataDir ?? makeDataDir();
-  const config = loadConfig({ ...testEnv(dataDir), ...options.env });
+  const config = loadConfig({ ...testEnv(dataDir, options.log), ...options.env });
   const app = await createApp(config, { clock: options.clock });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
