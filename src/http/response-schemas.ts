@@ -223,6 +223,24 @@ export const LEADERBOARD_ROW_SCHEMA = object({
   total: count,
 });
 
+export const REFERRALS_BY_DAY_SCHEMA = object({
+  campaignKey: key,
+  days: {
+    ...arrayOf(
+      object({
+        day: { type: 'string', format: 'date', example: '2026-03-01' },
+        total: count,
+        pending: count,
+        approved: count,
+        voided: count,
+        other: { ...count, description: 'flagged, blocked or removed' },
+      }),
+    ),
+    description:
+      "one row per UTC day on which one of the campaign's referrals changed (by the time its delivery was received): how many stood in each status at the end of that day",
+  },
+});
+
 export const REVIEW_REQUEST_SCHEMA = object({
   key,
   tenant: nullableText,

@@ -17,6 +17,7 @@ import {
   type CountsDoc,
 } from './ledger/referral-tallies';
 import { participantView, type ParticipantView, type ReferralCounts } from './participant-view';
+import { referralsByDay, type ReferralDay } from './referrals-by-day';
 import type { ReviewRequestDoc } from './reviews/review-requests.projection';
 import {
   referralWhere,
@@ -128,6 +129,30 @@ export class ReadModels {
       total: Number(row.total),
     }));
     return { items, total, ...page };
+  }
+
+  /**
+   * A campaign's referrals by status at the end of each day with a change (see
+   * referrals-by-day.ts): its referrals through their campaign index, each
+   * one's applied changes through the entries' entity index, in log order.
+   */
+  listReferralsByDay(campaignKey: string): ReferralDay[] {
+    const rows = this.prepare<[string], { key: string; received_at: string; status: string }>(
+      `SELECT e.entity_key AS key, e.received_at, json_extract(e.detail, '$.resulting') AS status
+       FROM documents r
+       JOIN ledger_entries e ON e.entity_key = r.key
+       WHERE r.collection = 'referral' AND json_extract(r.body, '$.campaignKey') = ?
+         AND e.entity_kind = 'referral' AND e.outcome = 'applied'
+         AND json_extract(e.detail, '$.resulting') IS NOT NULL
+       ORDER BY e.position, e.seq`,
+    ).all(campaignKey);
+    return referralsByDay(
+      rows.map((row) => ({
+        referralKey: row.key,
+        receivedAt: row.received_at,
+        status: row.status,
+      })),
+    );
   }
 
   getCampaign(key: string): CampaignView | undefined {

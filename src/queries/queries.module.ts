@@ -3,6 +3,7 @@ import { CampaignsController } from './campaigns.controller';
 import { ParticipantsController } from './participants.controller';
 import { ProjectionsStatusController } from './projections-status.controller';
 import { ReadYourWrites } from './read-your-writes';
+import { ReferralsByDayController } from './referrals-by-day.controller';
 import { ReferralsController } from './referrals.controller';
 import { ReviewRequestsController } from './review-requests.controller';
 
@@ -10,6 +11,7 @@ import { ReviewRequestsController } from './review-requests.controller';
   controllers: [
     ParticipantsController,
     CampaignsController,
+    ReferralsByDayController,
     ReferralsController,
     ReviewRequestsController,
     ProjectionsStatusController,

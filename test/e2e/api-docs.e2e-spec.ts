@@ -28,6 +28,7 @@ const OPERATIONS = [
   'get /campaigns',
   'get /campaigns/{provider}/{tenant}/{id}',
   'get /campaigns/{provider}/{tenant}/{id}/leaderboard',
+  'get /campaigns/{provider}/{tenant}/{id}/referrals-by-day',
   'get /events/{eventId}',
   'get /events/{eventId}/verification',
   'get /health',
@@ -135,6 +136,11 @@ describe('the OpenAPI document', () => {
     [
       'get /campaigns/{provider}/{tenant}/{id}/leaderboard',
       '/campaigns/growsurf/ct8f71/ct8f71/leaderboard',
+      read,
+    ],
+    [
+      'get /campaigns/{provider}/{tenant}/{id}/referrals-by-day',
+      '/campaigns/growsurf/ct8f71/ct8f71/referrals-by-day',
       read,
     ],
     ['get /participants', '/participants?email=referrer@example.com', read],
