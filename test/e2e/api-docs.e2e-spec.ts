@@ -214,8 +214,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('a webhook answer and a refusal match their schemas', async () => {
-    const [{ delivery }] = seedHistory();
-    const answer = await post(app.url, delivery);
+    const first = seedHistory()[0];
+    if (first === undefined) throw new Error('the seed history is empty');
+    const answer = await post(app.url, first.delivery);
     expect(answer.status).toBe(200);
     expect(validator('post /webhooks/growsurf', '200')(answer.body)).toBe(true);
     const refused = await get(app.url, '/referrals?offset=1e25', read);

@@ -265,15 +265,15 @@ describe('hostile input on every route (seeded, bounded)', () => {
 
   beforeAll(async () => {
     for (const stream of [process.stdout, process.stderr]) {
-      const original = stream.write.bind(stream);
-      writes.push(
-        jest
-          .spyOn(stream, 'write')
-          .mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
-            logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-            return original(chunk, ...rest);
-          }),
-      );
+      const original = stream.write.bind(stream) as (
+        chunk: string | Uint8Array,
+        ...rest: unknown[]
+      ) => boolean;
+      const capture = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+        logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return original(chunk, ...rest);
+      };
+      writes.push(jest.spyOn(stream, 'write').mockImplementation(capture));
     }
     app = await startApp({
       env: { LOG_LEVEL: 'debug', WEBHOOK_BODY_LIMIT_BYTES: String(BODY_LIMIT) },
