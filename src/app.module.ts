@@ -3,6 +3,7 @@ import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { HealthModule } from './health/health.module';
 import { eventStoreRecordingHealth } from './health/store-health.module';
 import type { Clock } from './ledger/clock';
@@ -24,6 +25,7 @@ export class AppModule {
         ProjectionsModule,
         QueriesModule,
         AuditModule,
+        ConsoleModule,
       ],
     };
   }
