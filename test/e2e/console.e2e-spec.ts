@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { standardDelivery } from '../support/deliveries';
 import { get, post } from '../support/http';
 import { seedHistory } from '../support/seed-history';
 import { startApp, type RunningApp } from '../support/start-app';
@@ -65,6 +66,13 @@ function describeConsole(): void {
         expect(answer.status).toBe(200);
         position = String(answer.body.position);
       }
+      // A verified delivery no projection reads: operations lists it as not understood.
+      const unknown = await post(
+        app.url,
+        standardDelivery({ type: 'invoice.paid', data: { invoice: 'in_1' } }, 'msg_console_1'),
+      );
+      expect(unknown.body).toMatchObject({ status: 'recorded', understood: false });
+      position = String(unknown.body.position);
       // Every read below sees the whole seeded history.
       expect((await get(app.url, `/campaigns?atPosition=${position}`, read)).status).toBe(200);
       profile = mkdtempSync(join(tmpdir(), 'referral-ledger-chromium-'));
@@ -199,7 +207,7 @@ function describeConsole(): void {
       await page.getByRole('heading', { name: 'Bob Crane', level: 1 }).waitFor();
       const balances = page.locator('table', { hasText: 'Cash rewards per currency' });
       await expect(balances.locator('tbody tr').first().innerText()).resolves.toMatch(
-        /USD\s+assumed\s+0\.00 USD\s*assumed\s+5\.00 USD\s*assumed\s+10\.00 USD\s*assumed/,
+        /^USD\s+assumed\s+0\.00 USD\s+5\.00 USD\s+10\.00 USD\s+0\.00 USD$/,
       );
       await expect(page.locator('.timeline .entry').count()).resolves.toBeGreaterThan(0);
       await expect(
@@ -251,14 +259,36 @@ function describeConsole(): void {
       await page.goto(`${app.url}/console/#/operations`);
       await page.getByRole('heading', { name: 'Projections', level: 2 }).waitFor();
       const status = page.locator('table', { hasText: 'Checkpoint and lag' });
+      // The heading is drawn before the status arrives.
+      await status.locator('tbody tr').first().waitFor();
       await expect(status.locator('tbody tr').count()).resolves.toBeGreaterThanOrEqual(3);
-      await page.getByText('Every recorded delivery was understood.').waitFor();
+      const notUnderstood = page.locator('table', { hasText: 'kept but not projected' });
+      await expect(notUnderstood.locator('tbody tr').first().innerText()).resolves.toContain(
+        'standard.invoice.paid',
+      );
       await shot('operations');
+      await notUnderstood.getByRole('link', { name: 'open' }).first().click();
+      await page.getByRole('heading', { name: 'Verified again' }).waitFor();
+      await expect(page.locator('section.verification').innerText()).resolves.toContain(
+        'standard-webhooks',
+      );
+      await shot('delivery-not-understood');
+      await page.goBack();
+      await status.locator('tbody tr').first().waitFor();
       const before = await get(app.url, '/projections/status', {
         'x-api-key': TEST_SECRETS.adminApiKey,
       });
       const liveBefore = String(before.body.live);
 
+      // Every state and phase the page shows, in order (test code has no DOM types: sent as text).
+      await page.evaluate(`(() => {
+        const seen = (window.rebuildStates = []);
+        new MutationObserver(() => {
+          const shown = document.querySelector('.rebuild-progress');
+          const state = shown && shown.dataset.state + (shown.dataset.phase ? ':' + shown.dataset.phase : '');
+          if (state && seen[seen.length - 1] !== state) seen.push(state);
+        }).observe(document.getElementById('view'), { childList: true, subtree: true });
+      })()`);
       await page.getByRole('button', { name: 'Start rebuild' }).click();
       const during = await get(app.url, '/participants/growsurf/ct8f71/x9a7uu', read);
       expect(during.status).toBe(200);
@@ -273,6 +303,9 @@ function describeConsole(): void {
       );
       expect(bars.length).toBeGreaterThanOrEqual(3);
       expect(bars.every((value) => value === '100')).toBe(true);
+      const states = await page.evaluate<string[]>('window.rebuildStates');
+      expect(states[0]).toMatch(/^building/);
+      expect(states[states.length - 1]).toBe('switched');
       await shot('operations-rebuilt');
       const after = await get(app.url, '/projections/status', {
         'x-api-key': TEST_SECRETS.adminApiKey,

@@ -26,8 +26,8 @@ function svg(tag, attributes, ...children) {
  * @param {string} title what the chart shows, for screen readers
  */
 export function referralsChart(days, title) {
-  const width = 520;
-  const height = 200;
+  const width = 420;
+  const height = 180;
   const margin = { top: 12, right: 12, bottom: 34, left: 40 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;

@@ -79,18 +79,19 @@ export async function renderOperations(view, _params, session) {
   /** @param {string[] | undefined} names */
   const startRebuild = async (names) => {
     try {
-      await api('/projections/rebuild', {
+      const started = await api('/projections/rebuild', {
         method: 'POST',
         body: names === undefined ? {} : { projections: names },
       });
       startedHere = true;
+      // The answer is the rebuild's first progress: shown at once, then followed by polling.
+      show(rebuildBox, progress(started, true));
+      clearTimeout(timer);
+      timer = setTimeout(() => void refresh(), BUILDING_REFRESH_MS);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 409)) {
-        show(rebuildBox, failure(error, 'start the rebuild'));
-        return;
-      }
+      if (error instanceof ApiError && error.status === 409) await refresh();
+      else show(rebuildBox, failure(error, 'start the rebuild'));
     }
-    await refresh();
   };
 
   void api('/projections/not-understood?limit=50').then(
@@ -205,7 +206,7 @@ function rebuildPanel(rebuild, building, names, start, startedHere) {
     ),
   );
   if (rebuild === undefined)
-    return [form, h('p', { class: 'muted' }, 'No rebuild since the service started.')];
+    return [h('p', { class: 'muted' }, 'No rebuild since the service started.'), form];
   return [progress(rebuild, startedHere), building ? null : form];
 }
 

@@ -216,11 +216,12 @@ function balances(list) {
             ]
           : null,
       ),
-      money(b.pending, b.currency, b.currencyAssumed),
-      money(b.approved, b.currency, b.currencyAssumed),
-      money(b.paid, b.currency, b.currencyAssumed),
-      money(b.voided, b.currency, b.currencyAssumed),
+      money(b.pending, b.currency),
+      money(b.approved, b.currency),
+      money(b.paid, b.currency),
+      money(b.voided, b.currency),
     ]),
+    // The assumed currency is marked once per row, beside the currency itself.
     'Cash rewards per currency, by status',
   );
 }
