@@ -184,6 +184,27 @@ describeOnEachLog('webhook intake over HTTP', ownLog, (log) => {
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('records a large delivery under the body limit, or refuses it for good with 413: never a 503 the provider retries forever', async () => {
+    // ~700 KB: under the 1 MiB body limit, over half of EventStoreDB's 1 MiB append limit (up to 25.0).
+    const large = {
+      event: 'NEW_PARTICIPANT_ADDED',
+      createdAt: 1,
+      data: { id: `large-${log.name.replace(/\W/g, '-')}`, notes: 'x'.repeat(700_000) },
+    };
+    const delivery = growsurfDelivery(large);
+    const answer = await post(app.url, delivery);
+    expect(answer.status).not.toBe(503);
+    if (log.name === 'sqlite') expect(answer.status).toBe(200);
+    if (answer.status === 200) {
+      expect(answer.body).toMatchObject({ status: 'recorded' });
+      expect(await countFor(answer.body.eventId as string)).toBe(1);
+    } else {
+      expect(answer.status).toBe(413);
+      const retry = await post(app.url, delivery);
+      expect(retry.status).toBe(413);
+    }
+  });
+
   it('refuses signed bodies that are not UTF-8, nest too deep, or carry prototype keys with 400', async () => {
     const invalidUtf8 = Buffer.concat([
       Buffer.from('{"event":"NEW_PARTICIPANT_ADDED","data":{"id":"'),

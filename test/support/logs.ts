@@ -5,9 +5,10 @@
  * names the log in the describe title and starts and stops what the log needs.
  * On either EventStoreDB log the read models stay SQLite files in DATA_DIR.
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connectEventStoreDb } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
-import type { EventStore } from '../../src/event-store/event-store.port';
+import { ANY, type EventStore } from '../../src/event-store/event-store.port';
 import { openSqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import type { EsdbEmulator } from './esdb-emulator';
 import { ESDB_ENV } from './global-setup';
@@ -30,6 +31,12 @@ export interface TestLog {
   emulator(): EsdbEmulator | undefined;
   /** Opens the log as the service does, to read back what it acknowledged. */
   openStore(dataDir: string): EventStore;
+  /**
+   * Appends another application's event (a stream and type this service never
+   * writes) at the end of the log: head, lag, rebuild and verify must not wait
+   * for the projections to reach it. On SQLite, call it while no service holds the log.
+   */
+  appendForeignEvent(dataDir: string): Promise<void>;
 }
 
 export interface OnEachLogOptions {
@@ -106,6 +113,8 @@ function sqliteLog(): LogLifecycle {
     env: () => ({}),
     emulator: () => undefined,
     openStore: (dataDir) => openSqliteEventStore({ file: join(dataDir, 'events.sqlite') }),
+    appendForeignEvent: (dataDir) =>
+      appendForeignThrough(openSqliteEventStore({ file: join(dataDir, 'events.sqlite') })),
     start: async () => undefined,
     stop: async () => undefined,
   };
@@ -125,6 +134,12 @@ function emulatorLog(): LogLifecycle {
     env: () => ({ EVENTSTORE_CONNECTION_STRING: running().connectionString }),
     emulator: running,
     openStore: () => connectEventStoreDb(running().connectionString),
+    // Bypasses the adapter, as another application's client would.
+    appendForeignEvent: async () => {
+      running().appendDirect(`${FOREIGN_STREAM_PREFIX}${randomUUID()}`, FOREIGN_TYPE, {
+        orderId: randomUUID(),
+      });
+    },
     start: async () => {
       // Loaded here so that a run narrowed to SQLite (TEST_LOGS=sqlite) never loads gRPC.
       const { startEsdbEmulator } = await import('./esdb-emulator');
@@ -145,9 +160,25 @@ function realServerLog(connectionString: string): LogLifecycle {
     env: () => ({ EVENTSTORE_CONNECTION_STRING: connectionString }),
     emulator: () => undefined,
     openStore: () => connectEventStoreDb(connectionString),
+    appendForeignEvent: () => appendForeignThrough(connectEventStoreDb(connectionString)),
     start: async () => undefined,
     stop: async () => undefined,
   };
+}
+
+const FOREIGN_STREAM_PREFIX = 'another-application-order-';
+const FOREIGN_TYPE = 'OrderPlaced';
+
+async function appendForeignThrough(store: EventStore): Promise<void> {
+  try {
+    await store.append(
+      `${FOREIGN_STREAM_PREFIX}${randomUUID()}`,
+      [{ id: randomUUID(), type: FOREIGN_TYPE, data: { orderId: randomUUID() } }],
+      { expectedRevision: ANY },
+    );
+  } finally {
+    await closeWithin(store);
+  }
 }
 
 /**
