@@ -35,6 +35,7 @@ export function forgetKey() {
 /**
  * @param {string} path
  * @param {{ method?: string, body?: unknown, key?: string | null }} [options]
+ * @returns {Promise<unknown>} the answer's JSON; each page says what it expects
  */
 export async function api(path, options = {}) {
   const key = options.key ?? storedKey();

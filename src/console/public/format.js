@@ -1,11 +1,13 @@
 /** Small DOM and formatting helpers shared by the pages. */
 
+/** @typedef {import('../console-types').Child<Node>} Child */
+
 /**
  * Creates an element. Attributes starting with `on` are listeners; `class`
  * and the rest are set as attributes. Children are nodes or text (never HTML).
  * @param {string} tag
  * @param {Record<string, unknown> | null} [attributes]
- * @param {...(Node | string | number | null | undefined | false | (Node | string)[])} children
+ * @param {...Child} children
  * @returns {HTMLElement}
  */
 export function h(tag, attributes, ...children) {
@@ -24,7 +26,7 @@ export function h(tag, attributes, ...children) {
 
 /**
  * @param {Node} parent
- * @param {unknown[]} children
+ * @param {readonly Child[]} children
  */
 function append(parent, children) {
   for (const child of children) {
@@ -38,7 +40,7 @@ function append(parent, children) {
 /**
  * Replaces what a container shows.
  * @param {Element} container
- * @param {...unknown} children
+ * @param {...Child} children
  */
 export function show(container, ...children) {
   container.replaceChildren();

@@ -3,6 +3,10 @@ import { api } from '../api.js';
 import { empty, h, keyHref, loading, participantLink, show, table } from '../format.js';
 import { campaignCard, pager } from './programs.js';
 
+/** @typedef {import('../../console-types').CampaignView} CampaignView */
+/** @typedef {import('../../console-types').LeaderboardRow} LeaderboardRow */
+/** @template T @typedef {import('../../console-types').Paged<T>} Paged */
+
 const PAGE = 20;
 
 /**
@@ -16,10 +20,12 @@ export async function renderCampaign(view, params, _session, query) {
   const path = [provider, tenant, id].map(encodeURIComponent).join('/');
   const offset = Number(query.get('offset') ?? '0') || 0;
   show(view, h('h1', null, 'Campaign'), loading());
-  const [view_, board] = await Promise.all([
-    api(`/campaigns/${path}`),
-    api(`/campaigns/${path}/leaderboard?limit=${PAGE}&offset=${offset}`),
-  ]);
+  const [view_, board] = /** @type {[CampaignView, Paged<LeaderboardRow>]} */ (
+    await Promise.all([
+      api(`/campaigns/${path}`),
+      api(`/campaigns/${path}/leaderboard?limit=${PAGE}&offset=${offset}`),
+    ])
+  );
   const name = view_.campaign.name ?? view_.campaign.providerCampaignId;
   const base = keyHref('campaigns', view_.campaign.key);
   show(
@@ -33,7 +39,7 @@ export async function renderCampaign(view, params, _session, query) {
       : [
           table(
             ['Place', 'Advocate', 'Email', 'Approved', 'Referrals'],
-            board.items.map((/** @type {any} */ row) => [
+            board.items.map((row) => [
               String(row.place),
               participantLink(row.participantKey, row.name ?? row.participantKey),
               row.email ?? h('span', { class: 'muted' }, '—'),
@@ -48,7 +54,7 @@ export async function renderCampaign(view, params, _session, query) {
   );
 }
 
-/** @param {any[]} config */
+/** @param {CampaignView['campaign']['rewardConfig']} config */
 function rewardConfig(config) {
   if (config.length === 0) return null;
   return [

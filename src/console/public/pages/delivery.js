@@ -5,6 +5,9 @@
 import { api } from '../api.js';
 import { empty, facts, failure, h, loading, show, time } from '../format.js';
 
+/** @typedef {import('../../console-types').StoredDelivery} StoredDelivery */
+/** @typedef {import('../../console-types').Reverification} Reverification */
+
 const RESULTS = {
   verified: 'Verified again',
   failed: 'Does not verify',
@@ -32,13 +35,15 @@ export async function renderDelivery(view, params, session) {
     { class: 'card verification', 'aria-live': 'polite' },
     loading('Re-verifying…'),
   );
-  const [stored] = await Promise.all([
-    api(`/events/${encodeURIComponent(eventId)}`),
-    api(`/events/${encodeURIComponent(eventId)}/verification`).then(
-      (answer) => show(verificationBox, reverification(answer)),
-      (error) => show(verificationBox, failure(error, 're-verify it')),
-    ),
-  ]);
+  const [stored] = /** @type {[StoredDelivery, void]} */ (
+    await Promise.all([
+      api(`/events/${encodeURIComponent(eventId)}`),
+      api(`/events/${encodeURIComponent(eventId)}/verification`).then(
+        (answer) => show(verificationBox, reverification(/** @type {Reverification} */ (answer))),
+        (error) => show(verificationBox, failure(error, 're-verify it')),
+      ),
+    ])
+  );
   const delivery = stored.delivery;
   show(
     view,
@@ -88,7 +93,7 @@ export async function renderDelivery(view, params, session) {
   );
 }
 
-/** @param {any} answer */
+/** @param {Reverification} answer */
 function reverification(answer) {
   return [
     h(

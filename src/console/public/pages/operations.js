@@ -6,6 +6,11 @@
 import { ApiError, api } from '../api.js';
 import { chip, empty, facts, failure, h, loading, show, table, time } from '../format.js';
 
+/** @typedef {import('../../console-types').ProjectionsStatus} ProjectionsStatus */
+/** @typedef {import('../../console-types').RebuildProgress} RebuildProgress */
+/** @typedef {import('../../console-types').NotUnderstood} NotUnderstood */
+/** @template T @typedef {import('../../console-types').Paged<T>} Paged */
+
 const IDLE_REFRESH_MS = 5000;
 const BUILDING_REFRESH_MS = 400;
 
@@ -60,9 +65,9 @@ export async function renderOperations(view, _params, session) {
     clearTimeout(timer);
     let building = false;
     try {
-      const status = await api('/projections/status');
+      const status = /** @type {ProjectionsStatus} */ (await api('/projections/status'));
       if (stopped) return;
-      projectionNames = status.projections.map((/** @type {any} */ p) => p.projection);
+      projectionNames = status.projections.map((p) => p.projection);
       show(statusBox, projectionsTable(status));
       building = status.rebuild?.state === 'building';
       show(
@@ -85,7 +90,7 @@ export async function renderOperations(view, _params, session) {
       });
       startedHere = true;
       // The answer is the rebuild's first progress: shown at once, then followed by polling.
-      show(rebuildBox, progress(started, true));
+      show(rebuildBox, progress(/** @type {RebuildProgress} */ (started), true));
       clearTimeout(timer);
       timer = setTimeout(() => void refresh(), BUILDING_REFRESH_MS);
     } catch (error) {
@@ -95,7 +100,7 @@ export async function renderOperations(view, _params, session) {
   };
 
   void api('/projections/not-understood?limit=50').then(
-    (answer) => show(notUnderstoodBox, notUnderstood(answer)),
+    (answer) => show(notUnderstoodBox, notUnderstood(/** @type {Paged<NotUnderstood>} */ (answer))),
     (error) => show(notUnderstoodBox, failure(error, 'list them')),
   );
   await refresh();
@@ -105,7 +110,7 @@ export async function renderOperations(view, _params, session) {
   };
 }
 
-/** @param {any} status */
+/** @param {ProjectionsStatus} status */
 function projectionsTable(status) {
   return [
     h('p', { class: 'muted' }, 'Serving ', h('code', null, status.live), '.'),
@@ -120,7 +125,7 @@ function projectionsTable(status) {
         'Not understood',
         'Failed',
       ],
-      status.projections.map((/** @type {any} */ p) => [
+      status.projections.map((p) => [
         h('strong', null, p.projection),
         h(
           'span',
@@ -142,13 +147,13 @@ function projectionsTable(status) {
       ]),
       'Checkpoint and lag in log positions',
     ),
-    status.projections.some((/** @type {any} */ p) => (p.errors ?? []).length > 0)
+    status.projections.some((p) => (p.errors ?? []).length > 0)
       ? [
           h('h3', null, 'Recent errors'),
           table(
             ['Projection', 'Position', 'Event', 'Error'],
-            status.projections.flatMap((/** @type {any} */ p) =>
-              (p.errors ?? []).map((/** @type {any} */ e) => [
+            status.projections.flatMap((p) =>
+              (p.errors ?? []).map((e) => [
                 p.projection,
                 e.position,
                 h('code', null, e.eventId),
@@ -162,7 +167,7 @@ function projectionsTable(status) {
 }
 
 /**
- * @param {any} rebuild
+ * @param {RebuildProgress | undefined} rebuild
  * @param {boolean} building
  * @param {string[]} names
  * @param {(names: string[] | undefined) => Promise<void>} start
@@ -211,7 +216,7 @@ function rebuildPanel(rebuild, building, names, start, startedHere) {
 }
 
 /**
- * @param {any} rebuild
+ * @param {RebuildProgress} rebuild
  * @param {boolean} startedHere
  */
 function progress(rebuild, startedHere) {
@@ -238,7 +243,7 @@ function progress(rebuild, startedHere) {
       ['Generation', h('code', null, rebuild.fileName)],
       ['Started from', startedHere ? 'this console' : 'elsewhere (or an earlier visit)'],
     ]),
-    (rebuild.projections ?? []).map((/** @type {any} */ p) => {
+    (rebuild.projections ?? []).map((p) => {
       const checkpoint = Number(p.checkpoint ?? 0);
       const head = checkpoint + Number(p.lag ?? 0);
       const ratio = state === 'switched' ? 1 : head === 0 ? 0 : checkpoint / head;
@@ -252,14 +257,14 @@ function progress(rebuild, startedHere) {
   );
 }
 
-/** @param {any} answer */
+/** @param {Paged<NotUnderstood>} answer */
 function notUnderstood(answer) {
   if (answer.total === 0)
     return h('p', { class: 'state ok' }, 'Every recorded delivery was understood.');
   return [
     table(
       ['Position', 'Projection', 'Event type', 'Why', 'Delivery'],
-      answer.items.map((/** @type {any} */ item) => [
+      answer.items.map((item) => [
         item.position,
         item.projection,
         item.eventType ?? '—',

@@ -19,6 +19,13 @@ import {
 } from '../format.js';
 import { counts } from './programs.js';
 
+/** @typedef {import('../../console-types').ParticipantView} ParticipantView */
+/** @typedef {import('../../console-types').Explained} Explained */
+/** @typedef {import('../../console-types').ExplainedEntry} ExplainedEntry */
+/** @typedef {import('../../console-types').Participant} Participant */
+/** @typedef {import('../../console-types').Balance} Balance */
+/** @typedef {import('../../console-types').Reward} Reward */
+
 const OUTCOMES = {
   applied: 'changed the reward',
   unchanged: 'repeated what the ledger already had',
@@ -34,12 +41,11 @@ const OUTCOMES = {
 export async function renderParticipant(view, params, session) {
   const path = params.map(encodeURIComponent).join('/');
   show(view, h('h1', null, 'Participant'), loading());
-  const [participantView, explained] = await Promise.all([
-    api(`/participants/${path}`),
-    api(`/participants/${path}/explain`),
-  ]);
+  const [participantView, explained] = /** @type {[ParticipantView, Explained]} */ (
+    await Promise.all([api(`/participants/${path}`), api(`/participants/${path}/explain`)])
+  );
   const { participant, advocate, friend, rewards } = participantView;
-  const rewardsByKey = new Map(rewards.map((/** @type {any} */ r) => [r.key, r]));
+  const rewardsByKey = new Map(rewards.map((r) => [r.key, r]));
   show(
     view,
     h(
@@ -52,15 +58,25 @@ export async function renderParticipant(view, params, session) {
     h('h1', null, participant.name ?? participant.email ?? participant.providerId),
     identity(participant),
     h(
+      'section',
+      { class: 'card balances', 'aria-labelledby': 'balances-h' },
+      h('h2', { id: 'balances-h' }, 'Balances'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Every cash reward they hold, as advocate and as friend, summed per currency by status.',
+      ),
+      balances(advocate.balances),
+    ),
+    h(
       'div',
       { class: 'columns' },
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'advocate-h' },
         h('h2', { id: 'advocate-h' }, 'As advocate'),
+        h('h3', null, 'Referrals they made'),
         counts(advocate.referrals),
-        h('h3', null, 'Balances'),
-        balances(advocate.balances),
         advocate.points.rewards > 0
           ? h(
               'p',
@@ -74,7 +90,7 @@ export async function renderParticipant(view, params, session) {
               h(
                 'ul',
                 { class: 'plain' },
-                advocate.coupons.map((/** @type {any} */ c) =>
+                advocate.coupons.map((c) =>
                   h(
                     'li',
                     null,
@@ -98,7 +114,7 @@ export async function renderParticipant(view, params, session) {
           : h(
               'ul',
               { class: 'plain' },
-              friend.referredBy.map((/** @type {any} */ referral) =>
+              friend.referredBy.map((referral) =>
                 h(
                   'li',
                   null,
@@ -116,7 +132,7 @@ export async function renderParticipant(view, params, session) {
       ? empty('No rewards.')
       : table(
           ['Reward', 'Side', 'Kind', 'Value', 'Status'],
-          rewards.map((/** @type {any} */ r) => [
+          rewards.map((r) => [
             h(
               'span',
               null,
@@ -142,14 +158,14 @@ export async function renderParticipant(view, params, session) {
       : h(
           'ol',
           { class: 'timeline', 'aria-labelledby': 'timeline-h' },
-          explained.entries.map((/** @type {any} */ entry) =>
+          explained.entries.map((entry) =>
             timelineEntry(entry, rewardsByKey.get(entry.entityKey), session),
           ),
         ),
   );
 }
 
-/** @param {any} participant */
+/** @param {Participant} participant */
 function identity(participant) {
   return facts([
     ['Participant', h('code', null, participant.key)],
@@ -192,7 +208,7 @@ function identity(participant) {
   ]);
 }
 
-/** @param {any[]} list */
+/** @param {readonly Balance[]} list */
 function balances(list) {
   if (list.length === 0) return empty('No cash rewards.');
   return table(
@@ -227,8 +243,8 @@ function balances(list) {
 }
 
 /**
- * @param {any} entry
- * @param {any} reward
+ * @param {ExplainedEntry} entry
+ * @param {Reward | undefined} reward
  * @param {{ scope: 'admin' | 'read' }} session
  */
 function timelineEntry(entry, reward, session) {

@@ -15,6 +15,10 @@ import {
   time,
 } from '../format.js';
 
+/** @typedef {import('../../console-types').CampaignView} CampaignView */
+/** @template T @typedef {import('../../console-types').Paged<T>} Paged */
+/** @typedef {import('../../console-types').ReferralDay} ReferralDay */
+
 const PAGE = 50;
 
 /**
@@ -26,7 +30,9 @@ const PAGE = 50;
 export async function renderPrograms(view, _params, _session, query) {
   const offset = Number(query.get('offset') ?? '0') || 0;
   show(view, h('h1', null, 'Programs'), loading('Loading campaigns…'));
-  const answer = await api(`/campaigns?limit=${PAGE}&offset=${offset}`);
+  const answer = /** @type {Paged<CampaignView>} */ (
+    await api(`/campaigns?limit=${PAGE}&offset=${offset}`)
+  );
   const heading = h('h1', null, 'Programs');
   if (answer.total === 0) {
     show(
@@ -36,7 +42,7 @@ export async function renderPrograms(view, _params, _session, query) {
     );
     return;
   }
-  /** @type {Map<string, any[]>} */
+  /** @type {Map<string, CampaignView[]>} */
   const byProvider = new Map();
   for (const item of answer.items) {
     const list = byProvider.get(item.campaign.provider) ?? [];
@@ -63,21 +69,23 @@ export async function renderPrograms(view, _params, _session, query) {
   );
 }
 
-/** @param {any} item */
+/** @param {CampaignView} item */
 export function campaignCard(item) {
   const { campaign, referrals } = item;
   const chartBox = h('div', { class: 'chart-box' }, loading('Loading the chart…'));
   void api(`/campaigns/${keyPath(campaign.key)}/referrals-by-day`).then(
-    (answer) =>
+    (answer) => {
+      const { days } = /** @type {{ days: ReferralDay[] }} */ (answer);
       show(
         chartBox,
-        answer.days.length === 0
+        days.length === 0
           ? empty('No referrals yet.')
           : referralsChart(
-              answer.days,
+              days,
               `Referrals of ${campaign.name ?? campaign.providerCampaignId} by status, per day`,
             ),
-      ),
+      );
+    },
     (error) => show(chartBox, failure(error, 'load the chart')),
   );
   return h(

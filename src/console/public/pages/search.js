@@ -6,6 +6,11 @@
 import { ApiError, api } from '../api.js';
 import { empty, failure, h, keyHref, loading, show, table } from '../format.js';
 
+/** @typedef {import('../../console-types').Participant} Participant */
+/** @typedef {import('../../console-types').ParticipantView} ParticipantView */
+/** @typedef {import('../../console-types').CampaignView} CampaignView */
+/** @template T @typedef {import('../../console-types').Paged<T>} Paged */
+
 /**
  * @param {HTMLElement} view
  * @param {string[]} _params
@@ -73,8 +78,10 @@ export async function renderSearch(view, _params, _session, query) {
 
 /** @param {string} email */
 async function byEmail(email) {
-  const answer = await api(`/participants?email=${encodeURIComponent(email)}`);
-  return /** @type {any[]} */ (answer.items);
+  const answer = /** @type {{ items: Participant[] }} */ (
+    await api(`/participants?email=${encodeURIComponent(email)}`)
+  );
+  return answer.items;
 }
 
 /** @param {string} text a bare id, or provider:tenant:id / provider/tenant/id */
@@ -89,7 +96,9 @@ async function byId(text) {
   }
   const tenants = new Map([['refir:-', ['refir', '-']]]);
   for (let offset = 0; ; offset += 200) {
-    const page = await api(`/campaigns?limit=200&offset=${offset}`);
+    const page = /** @type {Paged<CampaignView>} */ (
+      await api(`/campaigns?limit=200&offset=${offset}`)
+    );
     for (const { campaign } of page.items)
       tenants.set(`${campaign.provider}:${campaign.tenant ?? '-'}`, [
         campaign.provider,
@@ -112,8 +121,8 @@ async function byId(text) {
  */
 async function participant(provider, tenant, id) {
   try {
-    const view = await api(
-      `/participants/${[provider, tenant, id].map(encodeURIComponent).join('/')}`,
+    const view = /** @type {ParticipantView} */ (
+      await api(`/participants/${[provider, tenant, id].map(encodeURIComponent).join('/')}`)
     );
     return view.participant;
   } catch (error) {
