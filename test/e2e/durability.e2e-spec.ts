@@ -51,6 +51,9 @@ async function loggedEventIds(log: TestLog, dataDir: string): Promise<Set<string
   }
 }
 
+/** Nest's shutdown drains requests and closes the store: seconds, never a hang. */
+const GRACEFUL_STOP_MS = 10_000;
+
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline)
@@ -85,7 +88,8 @@ describeOnEachLog('durability of acknowledged deliveries', (log) => {
         const service = await spawnService(testEnv(dataDir, log));
         const load = sendUntilStopped(service, 16, 3_000);
         await waitFor(() => load.acknowledged.size >= 300, 15_000);
-        await service.kill(signal);
+        // A graceful stop closes the store: it must finish, also on EventStoreDB.
+        await service.kill(signal, GRACEFUL_STOP_MS);
         await load.stop();
         expect(load.acknowledged.size).toBeGreaterThanOrEqual(300);
         const logged = await loggedEventIds(log, dataDir);

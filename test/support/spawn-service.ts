@@ -14,7 +14,13 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  kill(signal: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends `signal` and resolves with the exit code once the process is gone.
+   * With `withinMs`, a process still running then is killed with SIGKILL and
+   * the promise rejects: a graceful stop that hangs (a store whose close never
+   * resolves) fails the test with that, not with a jest timeout.
+   */
+  kill(signal: NodeJS.Signals, withinMs?: number): Promise<number | null>;
 }
 
 const root = join(__dirname, '..', '..');
@@ -87,9 +93,18 @@ export async function spawnService(
     url,
     child,
     output: () => output,
-    kill: async (signal) => {
+    kill: async (signal, withinMs) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      if (withinMs === undefined) return exited;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), withinMs);
+      });
+      const outcome = await Promise.race([exited, late]).finally(() => clearTimeout(timer));
+      if (outcome !== 'late') return outcome;
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the service did not stop within ${withinMs} ms of ${signal}:\n${output}`);
     },
   };
 }
