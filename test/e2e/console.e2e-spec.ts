@@ -168,7 +168,8 @@ function describeConsole(): void {
       await growsurf.getByRole('heading', { name: 'Middle-Out Compression Launch' }).waitFor();
       await expect(growsurf.locator('.chip').first().textContent()).resolves.toBe('ended');
       await expect(growsurf.locator('.count-approved .n').textContent()).resolves.toBe('2');
-      await growsurf.getByRole('link', { name: 'growsurf:ct8f71:x9a7uu' }).waitFor();
+      // The winner, by name once looked up, linked to the participant.
+      await growsurf.getByRole('link', { name: 'Richard Hendricks' }).waitFor();
       // The chart: one day, approved and pending stacked.
       await growsurf.locator('svg.chart rect.series-approved').waitFor();
       await expect(growsurf.locator('svg.chart rect.series-pending').count()).resolves.toBe(1);
@@ -253,6 +254,15 @@ function describeConsole(): void {
       await page.getByRole('heading', { name: 'Billy Smith', level: 1 }).waitFor();
       await page.getByText('Referred by').first().waitFor();
       await shot('participant-billy');
+    });
+
+    it('says so when a participant is unknown, instead of an empty page', async () => {
+      await page.goto(`${app.url}/console/#/participants/growsurf/ct8f71/nobody`);
+      const alert = page.getByRole('alert');
+      await expect(alert.innerText()).resolves.toBe(
+        'Could not show this page. Not Found: no participant growsurf/ct8f71/nobody',
+      );
+      await shot('participant-unknown');
     });
 
     it('starts a rebuild from the operations page and watches it until the switch, pages answering meanwhile', async () => {

@@ -18,6 +18,7 @@ import {
 /** @typedef {import('../../console-types').CampaignView} CampaignView */
 /** @template T @typedef {import('../../console-types').Paged<T>} Paged */
 /** @typedef {import('../../console-types').ReferralDay} ReferralDay */
+/** @typedef {import('../../console-types').ParticipantView} ParticipantView */
 
 const PAGE = 50;
 
@@ -116,14 +117,7 @@ export function campaignCard(item) {
           'Winners',
           campaign.winners.length === 0
             ? h('span', { class: 'muted' }, 'none yet')
-            : h(
-                'span',
-                null,
-                campaign.winners.map((/** @type {string} */ key, /** @type {number} */ i) => [
-                  i > 0 ? ', ' : '',
-                  participantLink(key),
-                ]),
-              ),
+            : winners(campaign.winners),
         ],
       ]),
       h('a', { class: 'button', href: keyHref('campaigns', campaign.key) }, 'Leaderboard'),
@@ -139,6 +133,37 @@ export function campaignCard(item) {
         'Each bar: the referrals by status at the end of a day (UTC) on which one changed, by the time its delivery was received.',
       ),
     ),
+  );
+}
+
+const WINNERS_SHOWN = 5;
+
+/**
+ * The first winners by name (looked up one by one, so only a few), the rest counted.
+ * @param {readonly string[]} keys
+ */
+function winners(keys) {
+  const shown = keys.slice(0, WINNERS_SHOWN).map((key) => {
+    const link = participantLink(key);
+    void api(`/participants/${keyPath(key)}`).then(
+      (answer) => {
+        const { participant } = /** @type {ParticipantView} */ (answer);
+        const name = participant.name ?? participant.email;
+        if (name !== null) {
+          link.textContent = name;
+          link.setAttribute('title', key);
+        }
+      },
+      () => undefined, // the key stays as the link's text
+    );
+    return link;
+  });
+  const more = keys.length - shown.length;
+  return h(
+    'span',
+    null,
+    shown.map((link, i) => [i > 0 ? ', ' : '', link]),
+    more > 0 ? ` and ${more} more` : null,
   );
 }
 
