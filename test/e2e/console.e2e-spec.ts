@@ -230,6 +230,9 @@ function describeConsole(): void {
       await expect(entries.count()).resolves.toBeGreaterThanOrEqual(3);
       const outcomes = await entries.locator('.outcome').allTextContents();
       expect(outcomes).toContain('applied');
+      await expect(page.locator('.outcomes').innerText()).resolves.toBe(
+        `${outcomes.length} entries: ${outcomes.length} applied`,
+      );
       // Times in the viewer's zone, the exact timestamp on hover.
       const stamp = entries.first().locator('time');
       await expect(stamp.getAttribute('title')).resolves.toMatch(

@@ -237,7 +237,7 @@ function progress(rebuild, startedHere) {
     h('h3', null, heading),
     facts([
       ['Rebuilding', rebuild.rebuilding.join(', ') || 'none (carried over only)'],
-      ['Phase', rebuild.phase ?? (state === 'building' ? 'starting' : state)],
+      ['Phase', rebuild.phase ?? (state === 'building' ? 'starting' : '—')],
       ['Started', time(rebuild.startedAt)],
       ['Finished', rebuild.finishedAt ? time(rebuild.finishedAt) : '—'],
       ['Generation', h('code', null, rebuild.fileName)],

@@ -153,6 +153,7 @@ export async function renderParticipant(view, params, session) {
       'Every change recorded for their rewards, in log order, with the delivery behind it.',
       session.scope === 'admin' ? '' : ' Opening a delivery needs an admin key.',
     ),
+    outcomeSummary(explained.entries),
     explained.entries.length === 0
       ? empty('No ledger entries: no delivery has touched their rewards.')
       : h(
@@ -162,6 +163,27 @@ export async function renderParticipant(view, params, session) {
             timelineEntry(entry, rewardsByKey.get(entry.entityKey), session),
           ),
         ),
+  );
+}
+
+/**
+ * How many entries of each outcome, each outcome explained on hover.
+ * @param {readonly ExplainedEntry[]} entries
+ */
+function outcomeSummary(entries) {
+  if (entries.length === 0) return null;
+  /** @type {Map<ExplainedEntry['outcome'], number>} */
+  const byOutcome = new Map();
+  for (const entry of entries)
+    byOutcome.set(entry.outcome, (byOutcome.get(entry.outcome) ?? 0) + 1);
+  return h(
+    'p',
+    { class: 'outcomes' },
+    `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}: `,
+    [...byOutcome].map(([outcome, n], i) => [
+      i > 0 ? ', ' : '',
+      h('abbr', { title: OUTCOMES[outcome] }, `${n} ${outcome}`),
+    ]),
   );
 }
 
