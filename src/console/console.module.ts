@@ -44,11 +44,14 @@ export function setConsoleHeaders(reply: FastifyReply): void {
 export class ConsoleModule implements OnModuleInit {
   constructor(private readonly host: HttpAdapterHost) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
     // The static plugin redirects folders inside its prefix, not the prefix itself.
     fastify.get('/console', (_request, reply) => reply.redirect(CONSOLE_PREFIX, 301));
-    await fastify.register(fastifyStatic, {
+    // Queued, not awaited: awaiting would load Fastify's plugins now, and build
+    // the contexts of the routes declared so far before Nest installs its error
+    // handler (Fastify's own 413/415 would then lose their problem+json).
+    void fastify.register(fastifyStatic, {
       root: CONSOLE_ROOT,
       prefix: CONSOLE_PREFIX,
       redirect: true,

@@ -140,6 +140,17 @@ function describeConsole(): void {
       expect((await fetch(`${app.url}/console/../package.json`)).status).toBe(404);
     });
 
+    it("leaves the API's own refusals as they were: an oversized body is still problem+json", async () => {
+      // Registering the static files once loaded Fastify's plugins early, before Nest's error handler.
+      const answer = await fetch(`${app.url}/webhooks/growsurf`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'x'.repeat(2 * 1024 * 1024),
+      });
+      expect(answer.status).toBe(413);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    });
+
     it("answers a campaign's referrals by day for the chart, and 404 for an unknown campaign", async () => {
       const answer = await get(app.url, '/campaigns/growsurf/ct8f71/ct8f71/referrals-by-day', read);
       expect(answer.status).toBe(200);
