@@ -21,7 +21,9 @@ import type { Status } from '@eventstore/db-client/generated/status_pb';
 import type { CallRegistry, FaultSwitches } from './calls';
 import type { AppendOutcome, EmulatedLog, ExpectedRevision, ProposedEvent } from './log';
 import {
+  maxAppendEventSizeError,
   maxAppendSizeError,
+  maximumAppendEventSizeStatus,
   maximumAppendSizeStatus,
   notLeaderError,
   streamIdentifier,
@@ -42,19 +44,62 @@ export interface AppendContext {
   readonly log: EmulatedLog;
   readonly calls: CallRegistry;
   readonly faults: FaultSwitches;
+  readonly appendSizeRule: AppendSizeRule;
+  /** MaxAppendSize under 'v24.10', MaxAppendEventSize under 'v25.1'. */
   readonly maxAppendSize: number;
   readonly host: string;
   readonly port: () => number;
 }
 
 /**
- * Event.SizeOnDisk as v24.10.0 computes it: `data?.Length ?? 0 + metadata?.Length
- * ?? 0 + eventType.Length * 2` binds as `data.Length ?? (...)`, so only the data
- * counts towards MaxAppendSize (src/EventStore.Core/Data/Event.cs). v25.1.0
- * added the parentheses; the default limit there is far larger anyway.
+ * Which server's append-size rule to follow:
+ * - 'v24.10': MaxAppendSize (default 1 MiB) over the whole append, answered
+ *   MaximumAppendSizeExceeded. Event.SizeOnDisk there reads `data?.Length ?? 0 +
+ *   metadata?.Length ?? 0 + eventType.Length * 2`, which binds as
+ *   `data.Length ?? (...)`: only the data bytes count
+ *   (src/EventStore.Core/Data/Event.cs, v24.10.0).
+ * - 'v25.1': each event's data + metadata + 2 x type length against
+ *   MaxAppendEventSize (default 16 MiB), answered MaximumAppendEventSizeExceeded,
+ *   which client 6.2.1 does not know (it throws UnknownError); the whole append
+ *   against MaxAppendSize, now the chunk size, 256 MiB
+ *   (src/KurrentDB.Core/Services/Transport/Grpc/Streams.BatchAppend.cs, v25.1.0).
  */
-function sizeOnDisk(event: ProposedEvent): number {
-  return event.data.length;
+export type AppendSizeRule = 'v24.10' | 'v25.1';
+
+/** TFConsts.ChunkSize, v25.1.0's default and largest MaxAppendSize. */
+const CHUNK_SIZE = 256 * 1_024 * 1_024;
+
+interface SizeRefusal {
+  /** The BatchAppendResp error. */
+  readonly status: Status;
+  /** The unary Append's RpcException. */
+  readonly error: ServiceError;
+}
+
+/** Adds events to a running total; returns the refusal once the rule is broken. */
+function checkSize(
+  rule: AppendSizeRule,
+  limit: number,
+  running: { size: number },
+  events: readonly ProposedEvent[],
+): SizeRefusal | undefined {
+  for (const event of events) {
+    if (rule === 'v24.10') {
+      running.size += event.data.length;
+      continue;
+    }
+    const size = event.data.length + event.metadata.length + event.type.length * 2;
+    if (size > limit) {
+      return {
+        status: maximumAppendEventSizeStatus(event.id, size, limit),
+        error: maxAppendEventSizeError(event.id, size, limit),
+      };
+    }
+    running.size += size;
+  }
+  const total = rule === 'v24.10' ? limit : CHUNK_SIZE;
+  if (running.size <= total) return undefined;
+  return { status: maximumAppendSizeStatus(total), error: maxAppendSizeError(total) };
 }
 
 function proposedEvent(
@@ -75,7 +120,7 @@ interface PendingWrite {
   readonly stream: string;
   readonly expected: ExpectedRevision;
   readonly events: ProposedEvent[];
-  size: number;
+  readonly running: { size: number };
   readonly timer: NodeJS.Timeout;
 }
 
@@ -102,6 +147,8 @@ export function handleBatchAppend(
   call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>,
 ): void {
   const pending = new Map<string, PendingWrite>();
+  /** Request-manager timeouts of dropped copies, due to answer Timeout. */
+  const timeouts = new Set<NodeJS.Timeout>();
   let over = false;
   const finish = () => {
     if (over) return;
@@ -109,6 +156,8 @@ export function handleBatchAppend(
     release();
     for (const write of pending.values()) clearTimeout(write.timer);
     pending.clear();
+    for (const timer of timeouts) clearTimeout(timer);
+    timeouts.clear();
   };
   const fail = (error: ServiceError) => {
     if (over) return;
@@ -151,8 +200,9 @@ export function handleBatchAppend(
   const commit = async (write: PendingWrite) => {
     if (context.faults.failAppends) return fail(unavailableError('appends are failing'));
     if (context.faults.notLeader) {
-      // The server throws RpcExceptions.LeaderInfo from the reply callback,
-      // which completes the whole call with that error.
+      // A node that cannot take the write answers NotHandled(NotLeader); the
+      // server throws RpcExceptions.LeaderInfo from the reply callback, which
+      // completes the whole call with that error.
       return fail(notLeaderError(context.host, context.port()));
     }
     const outcome = await context.log.append(write.stream, write.expected, write.events);
@@ -164,10 +214,17 @@ export function handleBatchAppend(
           error: wrongExpectedVersionStatus(outcome.current, write.expected),
         });
       case 'dropped':
-        // No storage reply: the request manager times out (OperationResult.PrepareTimeout).
-        setTimeout(() => void answer(write, { error: timeoutStatus() }), WRITE_TIMEOUT_MS);
-        return;
+        return answerTimeoutLater(write);
     }
+  };
+
+  /** No storage reply: the request manager times out (OperationResult.PrepareTimeout). */
+  const answerTimeoutLater = (write: PendingWrite) => {
+    const timer = setTimeout(() => {
+      timeouts.delete(timer);
+      void answer(write, { error: timeoutStatus() });
+    }, WRITE_TIMEOUT_MS);
+    timeouts.add(timer);
   };
 
   call.on('data', (request: BatchAppendReq) => {
@@ -190,21 +247,19 @@ export function handleBatchAppend(
         stream,
         expected: batchExpected(options),
         events: [],
-        size: 0,
+        running: { size: 0 },
         timer,
       });
     }
     const write = pending.get(id);
     if (write === undefined) return;
-    for (const message of request.getProposedMessagesList()) {
-      const event = proposedEvent(message);
-      write.events.push(event);
-      write.size += sizeOnDisk(event);
-    }
-    if (write.size > context.maxAppendSize) {
+    const events = request.getProposedMessagesList().map(proposedEvent);
+    write.events.push(...events);
+    const refusal = checkSize(context.appendSizeRule, context.maxAppendSize, write.running, events);
+    if (refusal !== undefined) {
       pending.delete(id);
       clearTimeout(write.timer);
-      void answer(write, { error: maximumAppendSizeStatus(context.maxAppendSize) });
+      void answer(write, { error: refusal.status });
       return;
     }
     if (!request.getIsFinal()) return;
@@ -236,19 +291,22 @@ export function handleAppend(
 ): void {
   let stream = '';
   let expected: ExpectedRevision = 'any';
-  let size = 0;
+  const running = { size: 0 };
   let refused = false;
   const events: ProposedEvent[] = [];
   let done = false;
+  let timeout: NodeJS.Timeout | undefined;
   const reply: sendUnaryData<AppendResp> = (error, value) => {
     if (done) return;
     done = true;
+    clearTimeout(timeout);
     release();
     callback(error, value);
   };
   const release = context.calls.open({ kind: 'append', fail: (error) => reply(error) });
   call.on('cancelled', () => {
     done = true;
+    clearTimeout(timeout);
     release();
   });
   call.on('data', (request: AppendReq) => {
@@ -261,10 +319,10 @@ export function handleAppend(
     const message = request.getProposedMessage();
     if (message === undefined) return;
     const event = proposedEvent(message);
-    size += sizeOnDisk(event);
-    if (size > context.maxAppendSize) {
+    const refusal = checkSize(context.appendSizeRule, context.maxAppendSize, running, [event]);
+    if (refusal !== undefined) {
       refused = true;
-      reply(maxAppendSizeError(context.maxAppendSize));
+      reply(refusal.error);
       return;
     }
     events.push(event);
@@ -298,7 +356,7 @@ export function handleAppend(
         }
         case 'dropped':
           // RpcExceptions.Timeout after the request manager's write timeout.
-          setTimeout(() => reply(writeTimeoutError()), WRITE_TIMEOUT_MS);
+          timeout = setTimeout(() => reply(writeTimeoutError()), WRITE_TIMEOUT_MS);
           return;
       }
     })();

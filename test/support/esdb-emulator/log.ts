@@ -68,11 +68,6 @@ export class EmulatedLog {
     return this.records.length;
   }
 
-  /** Indexed events in position order: what reads and subscriptions see. */
-  indexed(): readonly StoredEvent[] {
-    return this.records.slice(0, this.indexedCount);
-  }
-
   /** Index of the first indexed event at or after `position` (binary search). */
   firstIndexAtOrAfter(position: bigint): number {
     let low = 0;

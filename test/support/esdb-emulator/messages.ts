@@ -6,7 +6,7 @@
  */
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { Any } from 'google-protobuf/google/protobuf/any_pb';
-import type { Message } from 'google-protobuf';
+import { BinaryWriter, type Message } from 'google-protobuf';
 import {
   Empty,
   MaximumAppendSizeExceeded,
@@ -128,6 +128,29 @@ export function maximumAppendSizeStatus(maxAppendSize: number): Status {
   );
 }
 
+/**
+ * Status.MaximumAppendEventSizeExceeded (v25.1.0). Client 6.2.1's generated code
+ * has no such message, so its fields (shared.proto v25.1.0: eventId = 1,
+ * proposedEventSize = 2, maxAppendEventSize = 3) are written by hand.
+ */
+export function maximumAppendEventSizeStatus(
+  eventId: string,
+  proposedEventSize: number,
+  maxAppendEventSize: number,
+): Status {
+  const writer = new BinaryWriter();
+  writer.writeString(1, eventId);
+  writer.writeUint32(2, proposedEventSize);
+  writer.writeUint32(3, maxAppendEventSize);
+  const any = new Any();
+  any.pack(writer.getResultBuffer(), 'event_store.client.MaximumAppendEventSizeExceeded');
+  const result = new Status();
+  result.setCode(status.INVALID_ARGUMENT as number);
+  result.setMessage('MaximumAppendEventSizeExceeded');
+  result.setDetails(any);
+  return result;
+}
+
 /** Status.Timeout: code DeadlineExceeded (a write that timed out in the request manager). */
 export function timeoutStatus(): Status {
   return rpcStatus(
@@ -165,6 +188,24 @@ export function maxAppendSizeError(maxAppendSize: number): ServiceError {
     {
       exception: 'maximum-append-size-exceeded',
       'maximum-append-size': String(maxAppendSize),
+    },
+  );
+}
+
+/** RpcExceptions.MaxAppendEventSizeExceeded (v25.1.0), the unary Append's form. */
+export function maxAppendEventSizeError(
+  eventId: string,
+  proposedEventSize: number,
+  maxAppendEventSize: number,
+): ServiceError {
+  return serviceError(
+    status.INVALID_ARGUMENT,
+    `Event with Id: ${eventId}, Size: ${proposedEventSize}, exceeds Maximum Append Event Size of ${maxAppendEventSize}.`,
+    {
+      exception: 'maximum-append-event-size-exceeded',
+      'maximum-append-event-size': String(maxAppendEventSize),
+      'event-id': eventId,
+      'proposed-append-event-size': String(proposedEventSize),
     },
   );
 }

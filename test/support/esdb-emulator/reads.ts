@@ -5,7 +5,7 @@
  * src/EventStore.Core/Services/Transport/Enumerators/).
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerWritableStream } from '@grpc/grpc-js';
+import { status, type ServerWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { ReadReq, type ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { writeWithBackpressure, type CallRegistry, type FaultSwitches } from './calls';
 import type { EmulatedLog, StoredEvent } from './log';
@@ -15,8 +15,8 @@ import {
   confirmationResponse,
   eventResponse,
   streamNameOf,
+  serviceError,
   streamNotFoundResponse,
-  unavailableError,
 } from './messages';
 
 type ReadCall = ServerWritableStream<ReadReq, ReadResp>;
@@ -34,7 +34,7 @@ export interface ReadContext {
 export async function handleRead(context: ReadContext, call: ReadCall): Promise<void> {
   const options = call.request.getOptions();
   if (options === undefined) {
-    call.emit('error', unavailableError('a read without options'));
+    call.emit('error', serviceError(status.INVALID_ARGUMENT, 'emulator: a read without options'));
     return;
   }
   const subscription =
@@ -106,7 +106,7 @@ class CallSession {
     this.wakers.clear();
   }
 
-  private fail(error: Parameters<Parameters<CallRegistry['open']>[0]['fail']>[0]): void {
+  private fail(error: ServiceError): void {
     if (this.over) return;
     this.finish();
     this.call.emit('error', error);
