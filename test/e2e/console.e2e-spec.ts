@@ -15,7 +15,11 @@ import { seedHistory } from '../support/seed-history';
 import { startApp, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
 
-const CHROMIUM = process.env.CONSOLE_CHROMIUM ?? '/usr/bin/chromium';
+/** Debian's package; Ubuntu's (a snap, as on GitHub's runners) is named chromium-browser. */
+const CHROMIUM =
+  process.env.CONSOLE_CHROMIUM ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path)) ??
+  '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'console');
 /** The flags Debian's Chromium needs here; without the background ones it keeps calling home. */
 const CHROMIUM_ARGS = [
