@@ -92,7 +92,7 @@ async function share(store: EventStore, n: number): Promise<bigint> {
   return (await ingestWebhook(store, () => event, request())).position;
 }
 
-function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const look = (): void => {
@@ -108,7 +108,7 @@ function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
 async function reach(
   runner: ProjectionRunner,
   position: bigint,
-  timeoutMs = 3000,
+  timeoutMs = 10_000,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
