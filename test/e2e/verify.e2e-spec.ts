@@ -10,6 +10,7 @@ import { describeOnEachLog } from '../support/logs';
 import { seedHistory } from '../support/seed-history';
 import { spawnService } from '../support/spawn-service';
 import { makeDataDir, testEnv } from '../support/start-app';
+import { fromSourceArgs } from '../support/transpile-cache';
 
 const root = join(__dirname, '..', '..');
 
@@ -21,7 +22,7 @@ async function runScript(
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(root, 'scripts', script), ...args],
+      [...fromSourceArgs(join(root, 'scripts', script)), ...args],
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
     );
     return { code: 0, output: stdout + stderr };

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestLog } from './logs';
+import { fromSourceArgs } from './transpile-cache';
 
 export interface ServiceProcess {
   readonly url: string;
@@ -52,21 +53,17 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'main.ts')],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...options.log?.env(),
-        ...env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, fromSourceArgs(join(root, 'src', 'main.ts')), {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...options.log?.env(),
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
