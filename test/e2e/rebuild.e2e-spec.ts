@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import { growsurfDelivery, uniqueGrowsurfReward } from '../support/deliveries';
 import { get, post } from '../support/http';
 import { describeOnEachLog } from '../support/logs';
 import { seedHistory } from '../support/seed-history';
@@ -81,6 +83,12 @@ describeOnEachLog('rebuilding the read models while serving queries', ownLog, (l
     expect(after).toEqual(before);
   });
 
+  function handledBy(status: RebuildStatus, projection: string): string {
+    const found = status.projections.find((p) => p.projection === projection);
+    if (found === undefined) throw new Error(`no projection ${projection} in the status`);
+    return found.handled;
+  }
+
   async function statusOf(): Promise<RebuildStatus> {
     return (await get(app.url, '/projections/status', admin)).body as unknown as RebuildStatus;
   }
@@ -117,6 +125,46 @@ describeOnEachLog('rebuilding the read models while serving queries', ownLog, (l
       QUERIES.map(async (path) => (await get(app.url, path, read)).text),
     );
     expect(after).toEqual(before);
+  });
+
+  it('keeps recording deliveries that arrive during a rebuild, and the new generation projects every one', async () => {
+    const handledBefore = BigInt(handledBy(await statusOf(), 'ledger'));
+    const base = randomInt(1, 2 ** 30) * 10_000;
+    const refused: string[] = [];
+    let acknowledged = 0;
+    let lastPosition = 0n;
+    let sent = 0;
+    let writing = true;
+    const writers = Array.from({ length: 4 }, async () => {
+      while (writing) {
+        const answer = await post(app.url, growsurfDelivery(uniqueGrowsurfReward(base + sent++)));
+        if (answer.status !== 200 || answer.body.status !== 'recorded') {
+          refused.push(`${answer.status} ${answer.text.slice(0, 120)}`);
+          continue;
+        }
+        acknowledged++;
+        const position = BigInt(answer.body.position as string);
+        if (position > lastPosition) lastPosition = position;
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = await post(app.url, {
+      path: '/projections/rebuild',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(started.status).toBe(202);
+    const status = await untilSettled();
+    writing = false;
+    await Promise.all(writers);
+    expect(status.rebuild?.state).toBe('switched');
+    expect(refused).toEqual([]);
+    expect(acknowledged).toBeGreaterThan(0);
+    const reached = await get(app.url, `/campaigns?atPosition=${lastPosition}&waitMs=5000`, read);
+    expect(reached.status).toBe(200);
+    expect(BigInt(handledBy(await statusOf(), 'ledger'))).toBe(
+      handledBefore + BigInt(acknowledged),
+    );
   });
 
   it.each([
