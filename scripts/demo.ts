@@ -6,7 +6,8 @@
  * this run (no real provider is involved), sends the seed documents' examples
  * (corrected, signed like the real senders sign them), and prints balances,
  * referral counts and campaign state from the REST API. Set DEMO_KEEP=1 to
- * leave the service running afterwards.
+ * keep the service running, with this run's keys printed, to open the audit
+ * console; Ctrl-C stops it.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,8 +97,21 @@ async function main(): Promise<void> {
       auth,
     );
     console.log(`leaderboard: ${JSON.stringify(board.body.items)}`);
+    if (process.env.DEMO_KEEP === '1') {
+      // Keys generated for this run only, printed on request so the console can be opened.
+      console.log(`\nAudit console: ${service.url}/console/`);
+      console.log(`  this run's read key:  ${TEST_SECRETS.readApiKey}`);
+      console.log(`  this run's admin key: ${TEST_SECRETS.adminApiKey}`);
+      console.log('The service runs until you press Ctrl-C.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    } else {
+      console.log('\nSet DEMO_KEEP=1 to keep the service running and open the audit console.');
+    }
   } finally {
-    if (process.env.DEMO_KEEP !== '1') await service.kill('SIGTERM');
+    await service.kill('SIGTERM');
   }
 }
 
