@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { talkableDelivery, talkableFixture } from '../support/deliveries';
 import { get, post } from '../support/http';
 import { describeOnEachLog } from '../support/logs';
 import { seedHistory } from '../support/seed-history';
@@ -80,6 +81,36 @@ describeOnEachLog('queries over the projected read models', ownLog, (log) => {
     expect((await get(app.url, '/participants/nope/x/y', read)).status).toBe(400);
     expect((await get(app.url, '/participants/growsurf/ct8f71/nobody', read)).status).toBe(404);
   });
+
+  it('reports every projection caught up (lag 0) when the log ends with events the projections never read', async () => {
+    // An unsubscribe is followed by its marker event (not a delivery) on both logs.
+    const unsubscribe = await post(app.url, talkableDelivery(talkableFixture('unsubscribe')));
+    expect(unsubscribe.status).toBe(200);
+    // An embedded log has no other writer; a server's log may end with another application's event.
+    if (log.name !== 'sqlite') await log.appendForeignEvent(app.dataDir);
+    const reached = await get(
+      app.url,
+      `/campaigns?atPosition=${String(unsubscribe.body.position)}&waitMs=5000`,
+      read,
+    );
+    expect(reached.status).toBe(200);
+    expect(await lagsOnceSettled()).toEqual(['0', '0', '0']);
+    // A restarted service takes the head of the log afresh.
+    await app.stop();
+    app = await startApp({ log, dataDir: app.dataDir });
+    expect(await lagsOnceSettled()).toEqual(['0', '0', '0']);
+  });
+
+  /** Every projection's lag, once all are 0 or 5 s have passed. */
+  async function lagsOnceSettled(): Promise<string[]> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const status = await get(app.url, '/projections/status', admin);
+      const lags = (status.body.projections as { lag?: string }[]).map((p) => String(p.lag));
+      if (lags.every((lag) => lag === '0') || Date.now() > deadline) return lags;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   it('says when the read models have not reached a position yet', async () => {
     const answer = await get(app.url, '/campaigns?atPosition=999999999&waitMs=50', read);
