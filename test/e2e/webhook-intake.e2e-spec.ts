@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import {
   growsurfDelivery,
   growsurfFixture,
@@ -5,6 +6,7 @@ import {
   standardDelivery,
   talkableDelivery,
   talkableFixture,
+  uniqueGrowsurfReward,
   wixDelivery,
   wixFixture,
 } from '../support/deliveries';
@@ -68,6 +70,8 @@ describeOnEachLog('webhook intake over HTTP', ownLog, (log) => {
   beforeAll(async () => (app = await startApp({ log })));
   afterAll(() => app.dispose());
 
+  /** Reward ids of this suite's storm: unlike the seed fixtures, never delivered before. */
+  const stormBase = randomInt(1, 2 ** 30) * 10_000;
   const countFor = async (eventId: string): Promise<number> =>
     (await recordedDeliveries(storeOf(app))).filter((event) => event.id === eventId).length;
 
@@ -110,6 +114,26 @@ describeOnEachLog('webhook intake over HTTP', ownLog, (log) => {
     const eventIds = new Set(answers.map((answer) => answer.body.eventId));
     expect(eventIds.size).toBe(1);
     expect(await countFor([...eventIds][0] as string)).toBe(1);
+  });
+
+  it('records each of 10 deliveries once when 20 copies of each arrive at the same time, answering every copy 200', async () => {
+    const deliveries = Array.from({ length: 10 }, (_, n) =>
+      growsurfDelivery(uniqueGrowsurfReward(stormBase + n)),
+    );
+    const answers = await Promise.all(
+      deliveries.flatMap((delivery) =>
+        Array.from({ length: 20 }, async () => post(app.url, delivery)),
+      ),
+    );
+    expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.text)).toEqual(
+      [],
+    );
+    expect(answers.filter((answer) => answer.body.status === 'recorded')).toHaveLength(10);
+    const eventIds = new Set(answers.map((answer) => answer.body.eventId as string));
+    expect(eventIds.size).toBe(10);
+    const recorded = await recordedDeliveries(storeOf(app));
+    for (const eventId of eventIds)
+      expect(recorded.filter((event) => event.id === eventId)).toHaveLength(1);
   });
 
   it("answers Talkable's unsubscribe check from the unsubscribes recorded so far", async () => {
