@@ -4,8 +4,6 @@
  * client never released, and a fault can end them.
  */
 import type { ServiceError } from '@grpc/grpc-js';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 
 export type CallKind = 'read' | 'subscription' | 'append' | 'batch-append' | 'unary';
 
@@ -50,30 +48,4 @@ export class FaultSwitches {
     if (this.delayMs <= 0) return;
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
   }
-}
-
-/**
- * Writes one message with the stream's backpressure, as the server's HTTP/2
- * flow control would: resolves false once the call is over.
- */
-export async function writeWithBackpressure(
-  call: Writable,
-  message: unknown,
-  isOver: () => boolean,
-): Promise<boolean> {
-  if (isOver() || call.writableEnded || call.destroyed) return false;
-  if (call.write(message)) return true;
-  const ended = new AbortController();
-  try {
-    await Promise.race([
-      once(call, 'drain', { signal: ended.signal }),
-      once(call, 'close', { signal: ended.signal }),
-      once(call, 'cancelled', { signal: ended.signal }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    ended.abort();
-  }
-  return !isOver();
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { status, type ServerWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { ReadReq, type ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import { writeWithBackpressure, type CallRegistry, type FaultSwitches } from './calls';
+import type { CallRegistry, FaultSwitches } from './calls';
 import type { EmulatedLog, StoredEvent } from './log';
 import {
   caughtUpResponse,
@@ -24,6 +24,20 @@ type Options = ReadReq.Options;
 
 /** Enumerator.cs: catch-up pages are 32 events; also the default search window. */
 const READ_BATCH_SIZE = 32;
+
+/**
+ * How far a reply may run ahead of what the transport has taken. A server's
+ * Kestrel buffers up to MaxResponseBufferSize (64 KiB) per response before
+ * it waits, on top of the HTTP/2 window, so a client that stops reading
+ * mid-reply may already hold the rest of it and its status (issue 10 item 1
+ * depends on that). grpc-js alone would hold a writer back after 16 messages.
+ */
+const RESPONSE_BUFFER_BYTES = 64 * 1_024;
+
+/** Serialized size of an event reply, close enough to budget the buffer. */
+function replySize(event: StoredEvent): number {
+  return event.data.length + event.metadata.length + event.stream.length + event.type.length + 160;
+}
 
 export interface ReadContext {
   readonly log: EmulatedLog;
@@ -55,7 +69,7 @@ export async function handleRead(context: ReadContext, call: ReadCall): Promise<
       const stream = streamNameOf(options.getStream()?.getStreamIdentifier());
       await session.send(streamNotFoundResponse(stream));
     } else {
-      for (const event of events) if (!(await session.send(eventResponse(event)))) return;
+      for (const event of events) if (!(await session.sendEvent(event))) return;
     }
     session.end();
   } finally {
@@ -66,6 +80,7 @@ export async function handleRead(context: ReadContext, call: ReadCall): Promise<
 /** One open Read call: its writes, its end, and its place in the registry. */
 class CallSession {
   private over = false;
+  private unflushed = 0;
   readonly release: () => void;
   private readonly wakers = new Set<() => void>();
 
@@ -85,8 +100,20 @@ class CallSession {
     return this.over;
   }
 
-  send(message: ReadResp): Promise<boolean> {
-    return writeWithBackpressure(this.call, message, () => this.over);
+  /** Writes one reply; waits while the replies not yet flushed exceed the buffer. */
+  async send(message: ReadResp, size = 64): Promise<boolean> {
+    if (this.over) return false;
+    this.unflushed += size;
+    this.call.write(message, () => {
+      this.unflushed -= size;
+      if (this.unflushed <= RESPONSE_BUFFER_BYTES) this.wake();
+    });
+    while (!this.over && this.unflushed > RESPONSE_BUFFER_BYTES) await this.wait();
+    return !this.over;
+  }
+
+  sendEvent(event: StoredEvent): Promise<boolean> {
+    return this.send(eventResponse(event), replySize(event));
   }
 
   end(): void {
@@ -321,9 +348,9 @@ async function follow(log: EmulatedLog, session: CallSession, plan: FollowPlan):
     session.wake();
   });
   const send = (message: FollowMessage) =>
-    session.send(
-      'event' in message ? eventResponse(message.event) : checkpointResponse(message.checkpoint),
-    );
+    'event' in message
+      ? session.sendEvent(message.event)
+      : session.send(checkpointResponse(message.checkpoint));
   try {
     const end = log.indexedLength;
     if (!(await session.send(confirmationResponse(randomUUID())))) return;
