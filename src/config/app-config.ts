@@ -19,9 +19,13 @@ export interface StandardWebhookSource {
   readonly secrets: readonly NamedSecret[];
 }
 
-export type EventStoreConfig =
+export type EventStoreConfig = (
   | { readonly kind: 'sqlite'; readonly dataDir: string }
-  | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  | { readonly kind: 'eventstoredb'; readonly connectionString: string }
+) & {
+  /** EVENTSTORE_MAX_APPEND_BYTES; absent: the adapter's default (1 MiB EventStoreDB, 16 MiB SQLite). */
+  readonly maxAppendSize?: number;
+};
 
 export interface WebhooksConfig {
   readonly bodyLimitBytes: number;

@@ -34,6 +34,40 @@ describe('loadConfig', () => {
     });
   });
 
+  it.each([
+    ['kurrentdb://localhost:2113?tls=false', 'esdb://'],
+    ['kurrentdb+discover://cluster.local:2113', 'esdb+discover://'],
+    ['kdb://localhost:2113', 'esdb://'],
+  ])(
+    'refuses %s at boot, naming the forms this client accepts',
+    (connectionString, replacement) => {
+      const [problem, ...others] = problemsOf({ EVENTSTORE_CONNECTION_STRING: connectionString });
+      expect(others).toEqual([]);
+      expect(problem).toMatch(/^EVENTSTORE_CONNECTION_STRING: /);
+      expect(problem).toContain('esdb://');
+      expect(problem).toContain('esdb+discover://');
+      expect(problem).toContain(`write ${replacement}`);
+    },
+  );
+
+  it('accepts the esdb+discover:// form', () => {
+    expect(
+      problemsOf({ EVENTSTORE_CONNECTION_STRING: 'esdb+discover://cluster.local:2113' }),
+    ).toEqual([]);
+  });
+
+  it('reads the largest append from EVENTSTORE_MAX_APPEND_BYTES, and leaves the default to the adapter', () => {
+    const sized = loadConfig({
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      EVENTSTORE_MAX_APPEND_BYTES: String(16 * 1024 * 1024),
+    });
+    expect(sized.eventStore.maxAppendSize).toBe(16 * 1024 * 1024);
+    expect(loadConfig({}).eventStore.maxAppendSize).toBeUndefined();
+    expect(problemsOf({ EVENTSTORE_MAX_APPEND_BYTES: '1MiB' })).toEqual([
+      expect.stringMatching(/^EVENTSTORE_MAX_APPEND_BYTES: /),
+    ]);
+  });
+
   it('lists every bad key at once instead of stopping at the first', () => {
     const problems = problemsOf({
       PORT: 'eighty',

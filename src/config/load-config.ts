@@ -26,14 +26,10 @@ export function loadConfig(env: Env): AppConfig {
   const host = read.text('HOST') ?? '0.0.0.0';
   const dataDir = resolve(read.text('DATA_DIR') ?? './data');
   const connectionString = read.text('EVENTSTORE_CONNECTION_STRING');
-  if (
-    connectionString !== undefined &&
-    !/^(esdb|kurrentdb|kdb|esdb\+discover|kurrentdb\+discover):\/\//.test(connectionString)
-  ) {
-    problems.push(
-      'EVENTSTORE_CONNECTION_STRING: expected a connection string such as esdb://localhost:2113?tls=false',
-    );
-  }
+  const connectionProblem = checkConnectionString(connectionString);
+  if (connectionProblem !== undefined)
+    problems.push(`EVENTSTORE_CONNECTION_STRING: ${connectionProblem}`);
+  const maxAppendBytes = read.optionalInteger('EVENTSTORE_MAX_APPEND_BYTES', 1024, 1024 ** 3);
   const logLevel = read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log');
 
   const webhooks: WebhooksConfig = {
@@ -75,15 +71,36 @@ export function loadConfig(env: Env): AppConfig {
     host,
     port,
     dataDir,
-    eventStore:
-      connectionString === undefined
-        ? { kind: 'sqlite', dataDir }
-        : { kind: 'eventstoredb', connectionString },
+    eventStore: {
+      ...(connectionString === undefined
+        ? { kind: 'sqlite' as const, dataDir }
+        : { kind: 'eventstoredb' as const, connectionString }),
+      ...(maxAppendBytes === undefined ? {} : { maxAppendSize: maxAppendBytes }),
+    },
     logLevel,
     webhooks,
     defaultCurrencies,
     apiKeys,
   });
+}
+
+/**
+ * @eventstore/db-client 6.2.1 parses only these two schemes
+ * (Client/parseConnectionString.js) and throws on anything else at the first
+ * connection; `kurrentdb://` is the newer clients' form and is refused here,
+ * at boot, with the forms that work.
+ */
+function checkConnectionString(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // As the parser matches it: after trimming, case-sensitive.
+  const scheme = /^([^:]+):\/\//.exec(value.trim())?.[1];
+  if (scheme === 'esdb' || scheme === 'esdb+discover') return undefined;
+  const accepted =
+    "this service's client (@eventstore/db-client 6.2.1) accepts esdb://host:2113?tls=false and esdb+discover://host:2113 (a cluster)";
+  if (scheme !== undefined && /^(kurrent|kdb)/i.test(scheme)) {
+    return `${scheme}:// is the KurrentDB clients' scheme; ${accepted}: write esdb${scheme.includes('+discover') ? '+discover' : ''}:// with the same hosts and settings`;
+  }
+  return `expected a connection string: ${accepted}`;
 }
 
 function readWixKeys(read: Reader, problems: string[]): WixAppKey[] {
@@ -167,6 +184,10 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    return this.text(name) === undefined ? undefined : this.integer(name, min, min, max);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -27,3 +27,24 @@ export class StoreUnavailableError extends Error {
 export class StoreUsageError extends Error {
   override readonly name = 'StoreUsageError';
 }
+
+/**
+ * The append is larger than the store takes (EventStoreDB up to 25.0 refuses
+ * appends over 1 MiB, 16 MiB from 25.1). Permanent: retrying the same append
+ * can never succeed, so callers must not answer it as "try again later".
+ */
+export class EventTooLargeError extends Error {
+  override readonly name = 'EventTooLargeError';
+  constructor(
+    readonly streamId: string,
+    /** Bytes as `appendSizeOf` counts them; undefined when only the server knew. */
+    readonly size: number | undefined,
+    readonly maxAppendSize: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `stream ${streamId}: the append${size === undefined ? '' : ` of ${size} bytes`} exceeds the store's limit of ${maxAppendSize} bytes`,
+      options,
+    );
+  }
+}

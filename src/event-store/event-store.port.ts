@@ -104,8 +104,17 @@ export interface EventStore {
    * delivered position after a dropped connection. Completes on unsubscribe.
    */
   subscribeToAll(options?: SubscribeToAllOptions): Observable<RecordedEvent>;
-  /** Position of the last event in the log; undefined while the log is empty. */
-  headPosition(): Promise<bigint | undefined>;
+  /**
+   * Largest append this store accepts, in bytes as `appendSizeOf` counts
+   * them; a larger one is refused with `EventTooLargeError`.
+   */
+  readonly maxAppendSize: number;
+  /**
+   * Position of the last event in the log, or of the last one the filter
+   * selects (what a reader of that filter will ever see); undefined while
+   * there is none. Without a filter it counts every event the port reads.
+   */
+  headPosition(filter?: AllFilter): Promise<bigint | undefined>;
   /** Whether the store answers right now. Never throws. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -8,8 +8,11 @@ import { openSqliteEventStore } from './sqlite/sqlite-event-store';
 export function openEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
     case 'eventstoredb':
-      return connectEventStoreDb(config.connectionString);
+      return connectEventStoreDb(config.connectionString, { maxAppendSize: config.maxAppendSize });
     case 'sqlite':
-      return openSqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
+      return openSqliteEventStore({
+        file: join(config.dataDir, 'events.sqlite'),
+        maxAppendSize: config.maxAppendSize,
+      });
   }
 }

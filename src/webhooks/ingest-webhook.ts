@@ -2,7 +2,7 @@
  * verify -> parse -> dedupe key -> append. The delivery is acknowledged only
  * after the append is durable; a repeated delivery finds its stream taken.
  */
-import { ConcurrencyError } from '../event-store/event-store.errors';
+import { ConcurrencyError, EventTooLargeError } from '../event-store/event-store.errors';
 import { NO_STREAM, type EventStore, type JsonObject } from '../event-store/event-store.port';
 import {
   deliveryStreamName,
@@ -46,6 +46,7 @@ export async function ingestWebhook(
     return { status: 'recorded', eventId, position: result.position, streamId, event };
   } catch (error) {
     if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event);
+    if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error);
     throw storeFailure(error);
   }
 }
@@ -77,6 +78,21 @@ async function findOriginal(
 export class StoreFailure extends WebhookRejection {
   constructor(override readonly cause: unknown) {
     super(503, 'Event store unavailable', 'the delivery was not recorded; retry later', 5);
+  }
+}
+
+/**
+ * The store can never take this delivery (the stored event holds the raw body
+ * and the parsed payload, about twice the body): a permanent 413, never a 503
+ * that would have the provider retry it forever.
+ */
+export class DeliveryTooLarge extends WebhookRejection {
+  constructor(override readonly cause: EventTooLargeError) {
+    super(
+      413,
+      'Payload too large',
+      `the delivery is too large for the event store (its limit is ${cause.maxAppendSize} bytes for the stored event, which holds the body about twice); it was not recorded and will not be on a retry`,
+    );
   }
 }
 

@@ -4,19 +4,54 @@
  * log is never empty), so $all assertions filter by this test's own prefix.
  */
 import { randomUUID } from 'node:crypto';
-import { firstValueFrom, take, toArray, timeout } from 'rxjs';
-import { ConcurrencyError, StoreUsageError } from '../../src/event-store/event-store.errors';
+import { firstValueFrom, take, tap, toArray, timeout } from 'rxjs';
+import { appendSizeOf } from '../../src/event-store/append-size';
+import {
+  ConcurrencyError,
+  EventTooLargeError,
+  StoreUnavailableError,
+  StoreUsageError,
+} from '../../src/event-store/event-store.errors';
 import type {
+  AllFilter,
   EventData,
   EventStore,
   JsonObject,
   RecordedEvent,
 } from '../../src/event-store/event-store.port';
+import { ingestWebhook } from '../../src/webhooks/ingest-webhook';
+import { WebhookRejection } from '../../src/webhooks/webhook-rejection';
+import {
+  deliveryStreamName,
+  uuidV5,
+  type WebhookReceived,
+} from '../../src/ledger/webhook-received';
 
 export interface ContractOptions {
   /** Events for the 10,000-event paging test (smaller where a remote server makes it slow). */
   readonly manyEvents?: number;
+  /**
+   * Writes an event the port never wrote (another application's, or a `$`
+   * system event) straight into the log. Without it the foreign events of the
+   * "end of the log" behaviour are appended through the port.
+   */
+  readonly appendDirect?: (stream: string, type: string, data: JsonObject) => Promise<void> | void;
+  /** Opens this adapter against a store that does not answer (a closed port). */
+  readonly openUnreachable?: () => Promise<EventStore>;
+  /** Ends the oldest live subscription the way a dropped connection does. */
+  readonly dropOneSubscription?: () => void;
+  /**
+   * Why a behaviour above cannot apply to this adapter; a behaviour without
+   * its hook and without a reason fails, so no run skips one silently.
+   */
+  readonly notApplicable?: {
+    readonly unreachable?: string;
+    readonly droppedSubscription?: string;
+  };
 }
+
+/** How long close() may take after reads that stopped early. */
+const CLOSE_BOUND_MS = 3_000;
 
 const event = (type: string, data: JsonObject = {}, metadata?: JsonObject): EventData => ({
   id: randomUUID(),
@@ -24,6 +59,67 @@ const event = (type: string, data: JsonObject = {}, metadata?: JsonObject): Even
   data,
   metadata,
 });
+
+/** An event whose append is exactly `size` bytes as the port counts them. */
+function eventOfSize(size: number): EventData {
+  const probe = { id: randomUUID(), type: 't.big', data: { blob: '' } };
+  const blob = 'x'.repeat(size - appendSizeOf([probe]));
+  return { ...probe, data: { blob } };
+}
+
+/** A verified delivery, as a provider module hands it to the ingest path. */
+function delivery(dedupeKey: string): WebhookReceived {
+  return {
+    provider: 'standard',
+    source: 'contract',
+    providerEventType: 'contract.tested',
+    dedupeKey,
+    tenantId: null,
+    entity: { fqdn: null, id: null, sequence: null },
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    verification: { method: 'standard-webhooks-v1', signed: true, keyId: 'contract#1' },
+    understood: false,
+    payload: { dedupeKey },
+    delivery: { contentType: 'application/json', headers: {}, body: '{}' },
+  };
+}
+
+const inbound = {
+  rawBody: Buffer.from('{}'),
+  headers: {},
+  params: {},
+  receivedAt: new Date(0),
+};
+
+async function closeWithin(store: EventStore, ms: number): Promise<number> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`close() did not resolve within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([store.close(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return Date.now() - started;
+}
+
+async function pageThrough(
+  store: EventStore,
+  filter: AllFilter,
+  pageSize: number,
+): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  let after: bigint | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await store.readAll({ after, maxCount: pageSize, filter });
+    events.push(...page.events);
+    if (page.next === undefined) return events;
+    after = page.next;
+  }
+  throw new Error('paging over the filter did not end');
+}
 
 async function readAllOf(
   store: EventStore,
@@ -171,13 +267,6 @@ export function describeEventStoreContract(
         });
         const [read] = await store.readStream(stream('u'), { maxCount: 1 });
         expect(read?.data.text).toBe(text);
-      });
-
-      it('round-trips a 1 MiB payload', async () => {
-        const blob = 'x'.repeat(1024 * 1024 - 64);
-        await store.append(stream('big'), [event('t.big', { blob })], { expectedRevision: 'any' });
-        const [read] = await store.readStream(stream('big'), { maxCount: 1 });
-        expect(read?.data.blob).toHaveLength(blob.length);
       });
 
       it('rejects reads without a positive whole page size', async () => {
@@ -513,6 +602,289 @@ export function describeEventStoreContract(
         expect((await later).map((e) => e.type)).toEqual(['t.1', 't.2']);
         expect(seen.map((e) => e.type)).toEqual(['t.1']);
       });
+    });
+
+    describe('the largest append', () => {
+      it("stores an append of exactly the store's limit and reads it back", async () => {
+        const written = eventOfSize(store.maxAppendSize);
+        expect(appendSizeOf([written])).toBe(store.maxAppendSize);
+        await store.append(stream('big'), [written], { expectedRevision: 'no_stream' });
+        const [read] = await store.readStream(stream('big'), { maxCount: 1 });
+        expect(read?.id).toBe(written.id);
+        expect(read?.data.blob).toHaveLength((written.data.blob as string).length);
+      }, 30_000);
+
+      it('refuses one byte more with EventTooLargeError, permanently, and writes nothing', async () => {
+        const tooLarge = eventOfSize(store.maxAppendSize + 1);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const error = await store
+            .append(stream('big'), [tooLarge], { expectedRevision: 'any' })
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(EventTooLargeError);
+          expect(error).toMatchObject({
+            streamId: stream('big'),
+            size: store.maxAppendSize + 1,
+            maxAppendSize: store.maxAppendSize,
+          });
+        }
+        expect(await store.readStream(stream('big'), { maxCount: 1 })).toEqual([]);
+      }, 30_000);
+
+      it('counts the whole append: two events that fit alone are refused together', async () => {
+        const half = eventOfSize(Math.floor(store.maxAppendSize / 2) + 1);
+        await expect(
+          store.append(stream('pair'), [half, { ...half, id: randomUUID() }], {
+            expectedRevision: 'any',
+          }),
+        ).rejects.toBeInstanceOf(EventTooLargeError);
+        await expect(
+          store.append(stream('pair'), [half], { expectedRevision: 'any' }),
+        ).resolves.toMatchObject({ nextExpectedRevision: 0n });
+      }, 30_000);
+
+      it('answers a delivery the store can never take with a 413, never a 503', async () => {
+        const huge = delivery(`huge-${prefix}`);
+        const blob = 'x'.repeat(store.maxAppendSize);
+        const rejection = await ingestWebhook(
+          store,
+          () => ({ ...huge, payload: { blob } }),
+          inbound,
+        ).catch((e: unknown) => e);
+        expect(rejection).toBeInstanceOf(WebhookRejection);
+        expect(rejection).toMatchObject({ status: 413, retryAfterSeconds: undefined });
+      }, 30_000);
+    });
+
+    describe('duplicates: the same event id appended again with "no_stream"', () => {
+      it('refuses the repeat with ConcurrencyError and keeps the original', async () => {
+        const original = event('t.delivery', { copy: 1 });
+        const first = await store.append(stream('dup'), [original], {
+          expectedRevision: 'no_stream',
+        });
+        const error = await store
+          .append(stream('dup'), [{ ...original, data: { copy: 2 } }], {
+            expectedRevision: 'no_stream',
+          })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConcurrencyError);
+        expect(error).toMatchObject({ expected: 'no_stream', actual: 0n });
+        const events = await store.readStream(stream('dup'), { maxCount: 10 });
+        expect(events.map((e) => [e.id, e.position, e.data.copy])).toEqual([
+          [original.id, first.position, 1],
+        ]);
+      });
+
+      it('lets exactly one of 50 concurrent copies in and refuses the others with ConcurrencyError', async () => {
+        const copy = event('t.delivery');
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 50 }, () =>
+            store.append(stream('storm'), [copy], { expectedRevision: 'no_stream' }),
+          ),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const reasons = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+        expect(reasons).toHaveLength(49);
+        for (const reason of reasons) expect(reason).toBeInstanceOf(ConcurrencyError);
+        expect(await store.readStream(stream('storm'), { maxCount: 10 })).toHaveLength(1);
+      }, 30_000);
+
+      it('answers a repeated delivery "duplicate" with the original\'s id and position', async () => {
+        const received = delivery(`dup-${prefix}`);
+        const first = await ingestWebhook(store, () => received, inbound);
+        const again = await ingestWebhook(store, () => received, inbound);
+        expect(first).toMatchObject({ status: 'recorded', eventId: uuidV5(received.dedupeKey) });
+        expect(again).toMatchObject({
+          status: 'duplicate',
+          eventId: first.eventId,
+          position: first.position,
+          streamId: deliveryStreamName('standard', received.dedupeKey),
+        });
+      });
+
+      it('answers 50 concurrent copies of a delivery once "recorded" and 49 times "duplicate", none 503', async () => {
+        const received = delivery(`storm-${prefix}`);
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 50 }, () => ingestWebhook(store, () => received, inbound)),
+        );
+        const answers = outcomes.map((o) =>
+          o.status === 'fulfilled' ? o.value : { status: 'failed', reason: o.reason as unknown },
+        );
+        expect(answers.filter((a) => a.status === 'failed')).toEqual([]);
+        const recorded = answers.filter((a) => a.status === 'recorded');
+        expect(recorded).toHaveLength(1);
+        const original = recorded[0] as { eventId: string; position: bigint };
+        for (const answer of answers.filter((a) => a.status === 'duplicate')) {
+          expect(answer).toMatchObject({ eventId: original.eventId, position: original.position });
+        }
+        expect(answers.filter((a) => a.status === 'duplicate')).toHaveLength(49);
+      }, 30_000);
+    });
+
+    describe('foreign and system events at the end of the log', () => {
+      it('gives the head of what a filter selects, and paging and subscribing over it end there', async () => {
+        const mine: AllFilter = { streamPrefixes: [stream('mine-')] };
+        await store.append(stream('mine-1'), [event('t.1'), event('t.2')], {
+          expectedRevision: 'any',
+        });
+        const last = await store.append(stream('mine-2'), [event('t.3')], {
+          expectedRevision: 'any',
+        });
+        // Another application's events, then the server's own, end the log.
+        const foreign = await store.append(stream('foreign'), [event('other.app')], {
+          expectedRevision: 'any',
+        });
+        for (let i = 0; i < 3; i++) {
+          await options.appendDirect?.(stream(`direct-${i}`), 'other.direct', { i });
+          await options.appendDirect?.(`$stats-${prefix}${i}`, '$statsCollected', { i });
+        }
+
+        expect(await store.headPosition(mine)).toBe(last.position);
+        expect(
+          await store.headPosition({ eventTypePrefixes: ['t.'], streamPrefixes: [prefix] }),
+        ).toBe(last.position);
+        expect(await store.headPosition()).toBeGreaterThanOrEqual(foreign.position);
+        expect(await store.headPosition({ streamPrefixes: [stream('nothing-')] })).toBeUndefined();
+
+        const paged = await pageThrough(store, mine, 2);
+        expect(paged.map((e) => e.type)).toEqual(['t.1', 't.2', 't.3']);
+        expect(paged[paged.length - 1]?.position).toBe(last.position);
+        const after = await store.readAll({ after: last.position, maxCount: 10, filter: mine });
+        expect(after).toEqual({ events: [] });
+
+        // A subscriber from the filtered head sees the next matching event, and nothing before it.
+        const next = firstValueFrom(
+          store
+            .subscribeToAll({ after: last.position, filter: mine })
+            .pipe(take(1), timeout(10_000)),
+        );
+        await store.append(stream('foreign'), [event('other.app')], { expectedRevision: 'any' });
+        await store.append(stream('mine-3'), [event('t.4')], { expectedRevision: 'any' });
+        expect((await next).type).toBe('t.4');
+      });
+    });
+
+    describe('a dropped subscription', () => {
+      const reason = options.notApplicable?.droppedSubscription;
+      if (options.dropOneSubscription === undefined && reason !== undefined) {
+        process.stderr.write(`${adapterName}: dropped-subscription contract skipped: ${reason}\n`);
+        it.skip(`resumes with no gap and no duplicate — not applicable: ${reason}`, () =>
+          undefined);
+        return;
+      }
+      it('resumes with no gap and no duplicate, in history and live', async () => {
+        const drop = options.dropOneSubscription;
+        if (drop === undefined) {
+          throw new Error(
+            'give the contract dropOneSubscription, or notApplicable.droppedSubscription',
+          );
+        }
+        const history = 300;
+        const live = 300;
+        await store.append(
+          stream('drop'),
+          Array.from({ length: history }, (_, i) => event('t.drop', { n: i })),
+          { expectedRevision: 'no_stream' },
+        );
+        let delivered = 0;
+        let reached!: () => void;
+        const halfway = new Promise<void>((resolve) => (reached = resolve));
+        const all = firstValueFrom(
+          store.subscribeToAll({ filter: { streamPrefixes: [prefix] } }).pipe(
+            tap(() => {
+              delivered += 1;
+              if (delivered === history / 2) reached();
+            }),
+            take(history + live),
+            toArray(),
+            timeout(30_000),
+          ),
+        );
+        await halfway;
+        drop();
+        for (let i = 0; i < live; i++) {
+          if (i === live / 2) drop();
+          await store.append(stream(`drop-live-${i % 5}`), [event('t.drop', { n: history + i })], {
+            expectedRevision: 'any',
+          });
+        }
+        const events = await all;
+        expect(events.map((e) => e.data.n)).toEqual(
+          Array.from({ length: history + live }, (_, i) => i),
+        );
+      }, 40_000);
+    });
+
+    describe("the store unreachable at the adapter's start", () => {
+      const reason = options.notApplicable?.unreachable;
+      if (options.openUnreachable === undefined && reason !== undefined) {
+        process.stderr.write(`${adapterName}: unreachable-store contract skipped: ${reason}\n`);
+        it.skip(`rejects work with StoreUnavailableError — not applicable: ${reason}`, () =>
+          undefined);
+        return;
+      }
+      it('rejects appends and reads with StoreUnavailableError, pings false, and nothing hangs', async () => {
+        const open = options.openUnreachable;
+        if (open === undefined) {
+          throw new Error('give the contract openUnreachable, or notApplicable.unreachable');
+        }
+        const unreachable = await open();
+        try {
+          const started = Date.now();
+          const work: Promise<unknown>[] = [
+            unreachable.append(stream('u'), [event('t')], { expectedRevision: 'no_stream' }),
+            unreachable.readStream(stream('u'), { maxCount: 1 }),
+            unreachable.readAll({ maxCount: 1 }),
+            unreachable.headPosition(),
+            unreachable.headPosition({ streamPrefixes: [prefix] }),
+          ];
+          for (const outcome of await Promise.allSettled(work)) {
+            expect(outcome).toMatchObject({
+              status: 'rejected',
+              reason: expect.any(StoreUnavailableError),
+            });
+          }
+          expect(await unreachable.ping()).toBe(false);
+          expect(Date.now() - started).toBeLessThan(15_000);
+        } finally {
+          await closeWithin(unreachable, CLOSE_BOUND_MS);
+        }
+      }, 30_000);
+    });
+
+    describe('close after reads that stopped early', () => {
+      it(`resolves within ${CLOSE_BOUND_MS} ms after full pages, pings and heads`, async () => {
+        const own = await makeStore();
+        try {
+          const before = await own.append(stream('start'), [event('t.start')], {
+            expectedRevision: 'no_stream',
+          });
+          // A page that fills a few events before the end of what the store sent:
+          // the rest of the reply is already received and nobody reads it.
+          await own.append(
+            stream('noise'),
+            Array.from({ length: 995 }, (_, i) => event('t.noise', { n: i })),
+            { expectedRevision: 'no_stream' },
+          );
+          await own.append(
+            stream('early'),
+            Array.from({ length: 5 }, (_, i) => event('t.early', { n: i })),
+            { expectedRevision: 'no_stream' },
+          );
+          const filter = { streamPrefixes: [stream('early')] };
+          for (let i = 0; i < 20; i++) {
+            const page = await own.readAll({ after: before.position, maxCount: 2, filter });
+            expect(page.events.map((e) => e.data.n)).toEqual([0, 1]);
+            expect(
+              (await own.readAll({ maxCount: 1, direction: 'backwards' })).events,
+            ).toHaveLength(1);
+            expect(await own.ping()).toBe(true);
+            expect(await own.headPosition(filter)).toBeDefined();
+          }
+          expect(await own.readStream(stream('noise'), { maxCount: 1 })).toHaveLength(1);
+        } finally {
+          await closeWithin(own, CLOSE_BOUND_MS);
+        }
+      }, 60_000);
     });
 
     it('answers ping while open', async () => {

@@ -5,7 +5,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { createServer } from 'node:net';
-import { Readable } from 'node:stream';
+import { finished, PassThrough, Readable } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
 import { StoreUnavailableError, StoreUsageError } from '../event-store.errors';
 import type { EventStore, ReadAllOptions, RecordedEvent } from '../event-store.port';
@@ -144,6 +144,64 @@ describe('EventStoreDB $all paging', () => {
     const { client } = fakeLog([...log, stored(999_999, '$stats-x', '$statsCollected')], false);
     const store = new EventStoreDbEventStore(client);
     expect(await store.headPosition()).toBe(30_000n);
+  });
+});
+
+/**
+ * A client whose reads are built as 6.2.1 builds them (ReadStream.js): the
+ * gRPC stream, tracked by dispose() until Node's finished() sees it end, piped
+ * into the Transform the caller reads. Its reply was received in full, so
+ * cancelling the call does nothing; only reading it to the end ends it.
+ */
+function receivedInFull(log: readonly ResolvedEvent[]) {
+  const tracked = new Set<Readable>();
+  const client = {
+    readAll: (options: EsdbReadAllOptions = {}) => {
+      const from = options.fromPosition;
+      const at = (e: ResolvedEvent): bigint => e.event?.position?.commit ?? -1n;
+      const selected =
+        options.direction === BACKWARDS
+          ? [...log].reverse().filter((e) => typeof from !== 'object' || at(e) < from.commit)
+          : log.filter((e) => typeof from !== 'object' || at(e) >= from.commit);
+      const grpc = Readable.from(selected.slice(0, Number(options.maxCount)));
+      tracked.add(grpc);
+      finished(grpc, () => tracked.delete(grpc));
+      const read = grpc.pipe(new PassThrough({ objectMode: true }));
+      return Object.assign(read, { cancel: async () => undefined });
+    },
+    dispose: () =>
+      Promise.all([...tracked].map((grpc) => new Promise((resolve) => finished(grpc, resolve)))),
+  };
+  return { client: client as unknown as EventStoreDBClient, tracked };
+}
+
+describe('EventStoreDB adapter close', () => {
+  it('ends every read that stopped early, so dispose() has nothing left to wait for', async () => {
+    const log = Array.from({ length: 200 }, (_, i) => stored((i + 1) * 10, `referral-${i}`));
+    const { client, tracked } = receivedInFull(log);
+    const store = new EventStoreDbEventStore(client, { closeTimeoutMs: 10_000 });
+    for (let i = 0; i < 10; i++) {
+      await store.readAll({ direction: 'backwards', maxCount: 1 });
+      await store.readAll({ maxCount: 3 });
+      await store.headPosition();
+      expect(await store.ping()).toBe(true);
+    }
+    const started = Date.now();
+    await Promise.race([store.close(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    expect(tracked.size).toBe(0);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('resolves within its bound even when the client never releases a call', async () => {
+    const client = { dispose: () => new Promise<void>(() => undefined) };
+    const store = new EventStoreDbEventStore(client as unknown as EventStoreDBClient, {
+      closeTimeoutMs: 200,
+    });
+    const started = Date.now();
+    const closing = [store.close(), store.close()];
+    await Promise.all(closing);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(closing[0]).toBe(closing[1]);
   });
 });
 

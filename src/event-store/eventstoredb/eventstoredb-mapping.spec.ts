@@ -3,22 +3,31 @@ import {
   DeadlineExceededError,
   END,
   EVENT_TYPE,
+  MaxAppendSizeExceededError,
+  UnknownError,
   START,
   STREAM_NAME,
   UnavailableError,
   WrongExpectedVersionError,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { ConcurrencyError, StoreUnavailableError, StoreUsageError } from '../event-store.errors';
-import type { RecordedEvent } from '../event-store.port';
 import {
+  ConcurrencyError,
+  EventTooLargeError,
+  StoreUnavailableError,
+  StoreUsageError,
+} from '../event-store.errors';
+import type { RecordedEvent } from '../event-store.port';
+import { mayLeaveClientStuck, toEventTooLarge, translateError } from './eventstoredb-errors';
+import {
+  EVENT_ID_METADATA_KEY,
   isPastCursor,
   matchesFilter,
   toEsdbPosition,
   toReadPosition,
   toRecordedEvent,
   toServerFilter,
-  translateError,
+  toWireEvent,
   validateAppend,
   validateMaxCount,
 } from './eventstoredb-mapping';
@@ -209,5 +218,76 @@ describe('EventStoreDB usage checks', () => {
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a page size of %p', (maxCount) => {
     expect(() => validateMaxCount(maxCount)).toThrow(StoreUsageError);
+  });
+});
+
+describe('EventStoreDB event ids', () => {
+  const id = '0b6c4f3e-2f4a-5d1e-8c7b-9a0f1e2d3c4b';
+
+  it('sends a fresh server id on every attempt and keeps ours in the metadata', () => {
+    const first = toWireEvent({ id, type: 't', data: {}, metadata: { schema: 1 } });
+    const second = toWireEvent({ id, type: 't', data: {}, metadata: { schema: 1 } });
+    expect(first.id).not.toBe(id);
+    expect(second.id).not.toBe(first.id);
+    expect(first.metadata).toEqual({ schema: 1, [EVENT_ID_METADATA_KEY]: id });
+  });
+
+  it('gives our id back on read and strips the reserved key from the metadata', () => {
+    const event = resolved();
+    const stored = {
+      ...event.event!,
+      metadata: { source: 'growsurf', [EVENT_ID_METADATA_KEY]: id },
+    };
+    expect(toRecordedEvent({ event: stored })).toMatchObject({
+      id,
+      metadata: { source: 'growsurf' },
+    });
+  });
+
+  it("keeps the server's id for events written without ours (another application's)", () => {
+    expect(toRecordedEvent(resolved())?.id).toBe('3f0c5b9e-6a55-4c8e-9d8a-1b2c3d4e5f60');
+  });
+});
+
+describe('EventStoreDB refusals of large appends', () => {
+  it("maps the server's MaximumAppendSizeExceeded (up to 25.0) to EventTooLargeError with its limit", () => {
+    const error = toEventTooLarge(MaxAppendSizeExceededError.fromMaxAppendSize(1024), 's', 4096);
+    expect(error).toBeInstanceOf(EventTooLargeError);
+    expect(error).toMatchObject({ streamId: 's', maxAppendSize: 1024, size: undefined });
+  });
+
+  it('maps the MaximumAppendEventSizeExceeded of 25.1, which client 6.2.1 reports as unknown', () => {
+    const unknown = new UnknownError(
+      undefined,
+      'Could not recognize MaximumAppendEventSizeExceeded',
+    );
+    expect(toEventTooLarge(unknown, 's', 4096)).toMatchObject({ maxAppendSize: 4096 });
+    const stated = new UnknownError(
+      undefined,
+      'Event with Id: x, Size: 20000000, exceeds Maximum Append Event Size of 16777216.',
+    );
+    expect(toEventTooLarge(stated, 's', 4096)).toMatchObject({ maxAppendSize: 16777216 });
+    expect(toEventTooLarge(new UnknownError(), 's', 4096)).toBeUndefined();
+  });
+});
+
+describe('EventStoreDB failures that leave a client stuck', () => {
+  it('counts a failed discovery and a deadline, not answers or failures the client recovers from', () => {
+    expect(mayLeaveClientStuck(new Error('Failed to discover after 10 attempts.'))).toBe(true);
+    expect(mayLeaveClientStuck(grpcError(4, 'Deadline exceeded'))).toBe(true);
+    expect(mayLeaveClientStuck(grpcError(14, 'No connection established'))).toBe(false);
+    expect(mayLeaveClientStuck(new AccessDeniedError())).toBe(false);
+  });
+
+  it('names the error when a timeout arrives without a message', () => {
+    const translated = translateError(new DeadlineExceededError());
+    expect(translated).toBeInstanceOf(StoreUnavailableError);
+    expect((translated as Error).message).toBe('EventStoreDB: DeadlineExceededError (no message)');
+  });
+
+  it('reads a failed discovery as the store being unavailable', () => {
+    expect(translateError(new Error('Failed to discover after 3 attempts.'))).toBeInstanceOf(
+      StoreUnavailableError,
+    );
   });
 });

@@ -1,30 +1,49 @@
 /** Pure translations between @eventstore/db-client 6.x types and our port. */
 import {
-  CancelledError,
-  convertToCommandError,
-  DeadlineExceededError,
   END,
   eventTypeFilter,
   excludeSystemEvents,
-  NotLeaderError,
+  jsonEvent,
   START,
   streamNameFilter,
-  TimeoutError,
-  UnavailableError,
-  WrongExpectedVersionError,
+  type EventData as EsdbEventData,
   type Filter,
   type Position,
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { ConcurrencyError, StoreUnavailableError } from '../event-store.errors';
+import { randomUUID } from 'node:crypto';
 import type {
   AllFilter,
   Direction,
-  ExpectedRevision,
+  EventData,
   JsonObject,
   RecordedEvent,
 } from '../event-store.port';
+
+/**
+ * Where the port's event id travels. The server's event id is fresh on every
+ * append attempt instead: EventStoreDB answers an append whose event ids it
+ * has already written at the expected position as an idempotent success with
+ * the original's position (`IndexWriter.CheckCommit`), and copies that race
+ * the original before it is indexed get no answer at all. Our duplicate guard
+ * is the expected-state check (`no_stream` on a delivery's own stream) and the
+ * port promises a ConcurrencyError for a repeat, as SQLite gives; with ids
+ * the server has never seen, that check is the only one the server applies.
+ * The port's id is kept beside the caller's metadata under this reserved key
+ * and given back as the id on every read; the key is stripped from metadata.
+ * Events written by other applications (no key) keep the server's id.
+ */
+export const EVENT_ID_METADATA_KEY = '$ledgerEventId';
+
+export function toWireEvent({ id, type, data, metadata }: EventData): EsdbEventData {
+  return jsonEvent({
+    id: randomUUID(),
+    type,
+    data,
+    metadata: { ...(metadata ?? {}), [EVENT_ID_METADATA_KEY]: id },
+  });
+}
 
 /**
  * Our log position is the commit position. Assumption: every event this
@@ -75,14 +94,15 @@ export function toRecordedEvent(resolved: ResolvedEvent): RecordedEvent | undefi
   if (isSystemEvent(event.type, event.streamId)) return undefined;
   const position = commitPositionOf(resolved);
   if (position === undefined) return undefined;
+  const { [EVENT_ID_METADATA_KEY]: portId, ...metadata } = asJsonObject(event.metadata);
   return {
-    id: event.id,
+    id: typeof portId === 'string' ? portId : event.id,
     type: event.type,
     streamId: event.streamId,
     revision: event.revision,
     position,
     data: asJsonObject(event.data),
-    metadata: asJsonObject(event.metadata),
+    metadata,
     created: event.created,
   };
 }
@@ -117,60 +137,6 @@ export function toServerFilter(filter: AllFilter | undefined): Filter {
     return eventTypeFilter({ prefixes: [...filter.eventTypePrefixes] });
   }
   return excludeSystemEvents();
-}
-
-/**
- * Brings raw gRPC errors to the client's typed errors: some client paths
- * (batch append when no connection is established) reject with the bare
- * `ServiceError` (`code` 14, `details`) instead of an `UnavailableError`.
- */
-function normalise(error: unknown): unknown {
-  const isServiceError =
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'number' &&
-    'details' in error &&
-    typeof error.details === 'string';
-  return isServiceError ? convertToCommandError(error) : error;
-}
-
-/** Transient errors: the store did not answer, the caller may retry later. */
-export function isUnavailable(error: unknown): boolean {
-  const normalised = normalise(error);
-  return (
-    normalised instanceof UnavailableError ||
-    normalised instanceof DeadlineExceededError ||
-    normalised instanceof TimeoutError ||
-    normalised instanceof CancelledError ||
-    normalised instanceof NotLeaderError
-  );
-}
-
-/**
- * Translates client errors at the edge. `stream` and `expected` are the
- * append's own arguments: they are exact, where the error's copy of the
- * expected revision is a legacy number on older servers.
- */
-export function translateError(
-  error: unknown,
-  stream?: string,
-  expected?: ExpectedRevision,
-): unknown {
-  const normalised = normalise(error);
-  if (normalised instanceof WrongExpectedVersionError) {
-    const actual = normalised.actualVersion;
-    return new ConcurrencyError(
-      stream ?? normalised.streamName,
-      expected ?? normalised.expectedVersion,
-      // Older servers report a missing stream as actual version -1.
-      actual === 'no_stream' || actual < 0n ? undefined : actual,
-    );
-  }
-  if (isUnavailable(normalised)) {
-    const message = normalised instanceof Error ? normalised.message : String(normalised);
-    return new StoreUnavailableError(`EventStoreDB: ${message}`, { cause: error });
-  }
-  return normalised;
 }
 
 export { validateAppend, validateMaxCount } from '../usage-rules';

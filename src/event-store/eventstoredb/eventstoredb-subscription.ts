@@ -10,13 +10,12 @@ import { START } from '@eventstore/db-client';
 import { Observable } from 'rxjs';
 import { StoreUnavailableError } from '../event-store.errors';
 import type { RecordedEvent, SubscribeToAllOptions } from '../event-store.port';
+import { isUnavailable, translateError } from './eventstoredb-errors';
 import {
-  isUnavailable,
   matchesFilter,
   toEsdbPosition,
   toRecordedEvent,
   toServerFilter,
-  translateError,
 } from './eventstoredb-mapping';
 
 /** The slice of the client's `AllStreamSubscription` this module relies on. */

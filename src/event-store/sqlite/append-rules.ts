@@ -1,4 +1,5 @@
-import { StoreUsageError } from '../event-store.errors';
+import { eventSize, jsonText } from '../append-size';
+import { EventTooLargeError, StoreUsageError } from '../event-store.errors';
 import type { EventData, ExpectedRevision } from '../event-store.port';
 import { validateAppend, validateEvent, validateMaxCount } from '../usage-rules';
 import type { WireAppend } from './batch-writer';
@@ -11,20 +12,25 @@ export function toWireAppend(
   stream: string,
   events: readonly EventData[],
   expected: ExpectedRevision,
+  maxAppendSize: number,
 ): WireAppend {
   validateAppend(stream, []);
   if (!isExpectedRevision(expected)) {
     throw new StoreUsageError(`expected revision ${String(expected)} is not valid`);
   }
+  let size = 0;
   const rows = events.map((event) => {
     validateEvent(event);
-    return [
+    const row = [
       event.id,
       event.type,
-      toJsonText(event.data, 'data'),
-      toJsonText(event.metadata ?? {}, 'metadata'),
+      jsonText(event.data, 'data'),
+      jsonText(event.metadata ?? {}, 'metadata'),
     ] as const;
+    size += eventSize(row[1], row[2], row[3]);
+    return row;
   });
+  if (size > maxAppendSize) throw new EventTooLargeError(stream, size, maxAppendSize);
   return { stream, expected, rows };
 }
 
@@ -37,15 +43,4 @@ function isExpectedRevision(value: unknown): value is ExpectedRevision {
     value === 'stream_exists' ||
     (typeof value === 'bigint' && value >= 0n)
   );
-}
-
-function toJsonText(value: unknown, field: string): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new StoreUsageError(`event ${field} must be a JSON object`);
-  }
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    throw new StoreUsageError(`event ${field} is not serialisable as JSON: ${String(error)}`);
-  }
 }

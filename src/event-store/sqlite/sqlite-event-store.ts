@@ -8,7 +8,9 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Observable, Subject } from 'rxjs';
 import { ConcurrencyError, StoreUnavailableError, StoreUsageError } from '../event-store.errors';
+import { validateMaxAppendSize } from '../append-size';
 import type {
+  AllFilter,
   AppendOptions,
   AppendResult,
   EventData,
@@ -31,7 +33,17 @@ import {
 } from './schema';
 import { subscribeToLog } from './sqlite-subscription';
 
-export type SqliteEventStoreOptions = { readonly file: string } | { readonly inMemory: true };
+export type SqliteEventStoreOptions = ({ readonly file: string } | { readonly inMemory: true }) & {
+  /** Largest append taken, bytes (see `appendSizeOf`); default 16 MiB, as KurrentDB from 25.1. */
+  readonly maxAppendSize?: number;
+};
+
+/**
+ * SQLite itself takes rows up to 1 GB; the limit keeps one delivery from
+ * holding a group-commit batch and the writer's memory, and makes a refusal
+ * permanent and typed instead of a failed commit.
+ */
+export const DEFAULT_SQLITE_MAX_APPEND_SIZE = 16 * 1024 * 1024;
 
 interface PendingAppend {
   readonly wire: WireAppend;
@@ -45,6 +57,7 @@ const INT64_MAX = 9223372036854775807n;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
+  readonly maxAppendSize: number;
   private flushes = 0;
   private readonly db: Database.Database;
   private readonly sql: Statements;
@@ -57,6 +70,9 @@ export class SqliteEventStore implements EventStore {
   private closing: Promise<void> | undefined;
 
   constructor(options: SqliteEventStoreOptions) {
+    this.maxAppendSize = validateMaxAppendSize(
+      options.maxAppendSize ?? DEFAULT_SQLITE_MAX_APPEND_SIZE,
+    );
     if ('file' in options) mkdirSync(dirname(options.file), { recursive: true });
     this.db = openDatabase('file' in options ? options.file : ':memory:');
     this.sql = prepareStatements(this.db);
@@ -76,7 +92,7 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen();
-      const wire = toWireAppend(stream, events, options.expectedRevision);
+      const wire = toWireAppend(stream, events, options.expectedRevision, this.maxAppendSize);
       this.queue.push({ wire, resolve, reject });
       this.scheduleFlush();
     });
@@ -154,9 +170,11 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  async headPosition(): Promise<bigint | undefined> {
+  async headPosition(filter?: AllFilter): Promise<bigint | undefined> {
     this.assertOpen();
-    return this.head();
+    if (filter === undefined) return this.head();
+    const [last] = this.sql.page({ direction: 'backwards', maxCount: 1, filter });
+    return last?.position;
   }
 
   private head(): bigint | undefined {
