@@ -373,6 +373,40 @@ describe('LiveProjections', () => {
     }
   });
 
+  it('counts lag and chases a rebuild to the last delivery when another stream ends the log', async () => {
+    const store = openSqliteEventStore({ inMemory: true });
+    const projections = new LiveProjections(store, dir, projectionsOf());
+    try {
+      await projections.start();
+      const head = (await ingestWebhook(store, () => talkable('unsubscribe'), request)).position;
+      await store.append(
+        'another-application-1',
+        [{ id: '6f1c3c1e-4d7a-4f0e-9a59-2b1f1f0c9a01', type: 'something.else', data: {} }],
+        { expectedRevision: 'any' },
+      );
+      expect(await projections.waitForPosition(head, 2000)).toBe(true);
+      const { done } = projections.startRebuild();
+      const finished = await Promise.race([
+        done,
+        new Promise((resolve) => setTimeout(() => resolve('still building after 5 s'), 5000)),
+      ]);
+      expect(finished).toMatchObject({ state: 'switched' });
+      await ingestWebhook(store, () => talkable('offer-signup'), request);
+      await store.append(
+        'another-application-2',
+        [{ id: '6f1c3c1e-4d7a-4f0e-9a59-2b1f1f0c9a02', type: 'something.else', data: {} }],
+        { expectedRevision: 'any' },
+      );
+      const deadline = Date.now() + 2000;
+      while (projections.status().projections.some((p) => p.lag !== 0n) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(projections.status().projections.map((p) => p.lag)).toEqual([0n, 0n, 0n]);
+    } finally {
+      await projections.stop();
+      await store.close();
+    }
+  });
+
   it('gives up a rebuild the service stops in the middle of, and removes its generation', async () => {
     const store = openSqliteEventStore({ inMemory: true });
     const projections = new LiveProjections(store, dir, projectionsOf());

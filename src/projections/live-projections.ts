@@ -12,6 +12,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import type { Projection } from './projection';
 import {
   DEFAULT_RETRY_POLICY,
+  FOLLOWED_EVENTS,
   ProjectionRunner,
   retryDelay,
   type ProjectionStatus,
@@ -425,7 +426,7 @@ export class LiveProjections {
   private async chaseHead(generation: Generation): Promise<void> {
     for (;;) {
       this.assertRunning();
-      const head = await this.store.headPosition().then(
+      const head = await this.store.headPosition(FOLLOWED_EVENTS).then(
         (position) => ({ position }),
         () => undefined,
       );

@@ -10,7 +10,7 @@
  * again from the checkpoints the read models hold, for as long as it takes.
  */
 import type { Subscription } from 'rxjs';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import type { AllFilter, EventStore, RecordedEvent } from '../event-store/event-store.port';
 import { WEBHOOK_STREAM_PREFIX } from '../ledger/webhook-received';
 import { foldBatch } from './projection-batch';
 import type { Projection } from './projection';
@@ -104,6 +104,13 @@ interface Waiter {
   readonly resolve: (reached: boolean) => void;
   readonly timer: NodeJS.Timeout;
 }
+
+/**
+ * What a runner follows: webhook deliveries. Heads are read with the same
+ * filter, so that lag, read-your-writes and a rebuild's chase compare with the
+ * last delivery, not with a marker or another application's event after it.
+ */
+export const FOLLOWED_EVENTS: AllFilter = { streamPrefixes: [WEBHOOK_STREAM_PREFIX] };
 
 const RECENT_ERRORS = 20;
 const LIVE_BATCH_MS = 20;
@@ -244,7 +251,7 @@ export class ProjectionRunner {
       this.checkpoints = this.prepareCheckpoints();
       after = earliest([...this.checkpoints.values()].map((c) => c.position));
       const head = await withTimeout(
-        this.options.store.headPosition(),
+        this.options.store.headPosition(FOLLOWED_EVENTS),
         this.policy.attemptTimeoutMs,
         'the event store did not answer for the head of the log',
       );
@@ -263,7 +270,7 @@ export class ProjectionRunner {
     this.following = true;
     try {
       this.subscription = this.options.store
-        .subscribeToAll({ after, filter: { streamPrefixes: [WEBHOOK_STREAM_PREFIX] } })
+        .subscribeToAll({ after, filter: FOLLOWED_EVENTS })
         .subscribe({
           next: (event) => this.receive(event),
           error: (error: unknown) => {
@@ -390,7 +397,7 @@ export class ProjectionRunner {
     }
     if (this.retry !== undefined) this.recovered();
     this.settleWaiters();
-    void this.options.store.headPosition().then(
+    void this.options.store.headPosition(FOLLOWED_EVENTS).then(
       (head) => {
         if (head !== undefined && (this.head === undefined || head > this.head)) this.head = head;
       },
