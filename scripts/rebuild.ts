@@ -8,6 +8,7 @@
 import { ConfigError, loadConfig } from '../src/config/load-config';
 import { openEventStore } from '../src/event-store/open-event-store';
 import { LiveProjections, UnknownProjection } from '../src/projections/live-projections';
+import { FOLLOWED_EVENTS } from '../src/projections/projection-runner';
 import { serviceProjections } from '../src/projections/service-projections';
 
 async function main(): Promise<void> {
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
     const result = await done.finally(() => clearInterval(progress));
     if (result.state !== 'switched')
       throw new Error(result.failure ?? 'the rebuild did not finish');
-    const head = await store.headPosition();
+    // The last position the projections follow, which the rebuild reached before switching.
+    const head = await store.headPosition(FOLLOWED_EVENTS);
     console.log(
       `rebuilt ${result.rebuilding.join(', ')} up to log position ${String(head ?? 0n)} in ${((Date.now() - started) / 1000).toFixed(1)} s; live read models: ${config.dataDir}/${result.fileName}`,
     );

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/load-config';
 import { openEventStore } from '../src/event-store/open-event-store';
 import { activeGenerationFile, BUILDING_BATCH_SIZE } from '../src/projections/live-projections';
-import { ProjectionRunner } from '../src/projections/projection-runner';
+import { FOLLOWED_EVENTS, ProjectionRunner } from '../src/projections/projection-runner';
 import { serviceProjections } from '../src/projections/service-projections';
 import { ReadModelStore } from '../src/projections/storage/read-model-store';
 
@@ -32,7 +32,9 @@ async function main(): Promise<number> {
   const scratchDir = mkdtempSync(join(tmpdir(), 'referral-ledger-verify-'));
   const liveFile = activeGenerationFile(config.dataDir);
   try {
-    const head = (await store.headPosition()) ?? 0n;
+    // The projections read only what FOLLOWED_EVENTS selects: other events at the end of the log (the
+    // unsubscribe markers and backfill note, another application's) are never a position they reach.
+    const head = (await store.headPosition(FOLLOWED_EVENTS)) ?? 0n;
     const scratch = new ReadModelStore({ directory: scratchDir }, { building: true });
     const runner = new ProjectionRunner({
       store,
