@@ -3,12 +3,14 @@
  * load, against the EventStoreDB emulator (test/support/esdb-emulator): an
  * in-process stand-in, not a real server.
  */
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { startEsdbEmulator, type EsdbEmulator } from '../support/esdb-emulator';
 import { growsurfDelivery, uniqueGrowsurfReward } from '../support/deliveries';
 import { get, post, type HttpAnswer } from '../support/http';
 import { recordedDeliveries, storeOf } from '../support/log';
-import { startApp, type RunningApp } from '../support/start-app';
+import { spawnService, type ServiceProcess } from '../support/spawn-service';
+import { makeDataDir, startApp, testEnv, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
 
 const admin = { authorization: `Bearer ${TEST_SECRETS.adminApiKey}` };
@@ -120,6 +122,48 @@ describe('healing on the EventStoreDB emulator', () => {
     const projections = await projectedUpTo(app, maxOf(positions));
     expect(projections.map((p) => p.state)).toEqual(['running', 'running', 'running']);
     expect(projections.find((p) => p.projection === 'ledger')?.handled).toBe('10');
+  }, 60_000);
+
+  it('emulator not listening when the service process (src/main.ts) starts: it listens, turns ready within 5 s of the emulator starting, and logs each change once', async () => {
+    const port = await closedPort();
+    const dataDir = makeDataDir();
+    let service: ServiceProcess | undefined;
+    try {
+      service = await spawnService({
+        ...testEnv(dataDir),
+        EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
+        LOG_LEVEL: 'log',
+      });
+      const running = service;
+      expect((await get(running.url, '/health/ready')).status).toBe(503);
+      expect((await post(running.url, freshDelivery())).status).toBe(503);
+      // Long enough for several failed attempts (200 ms, 400 ms, 800 ms, 1.6 s).
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+      emulator = await startEsdbEmulator({ port });
+      const upAt = Date.now();
+      const green = await eventually(
+        () => get(running.url, '/health/ready'),
+        (answer) => answer.status === 200,
+        5_000,
+      );
+      expect(green.status).toBe(200);
+      expect(Date.now() - upAt).toBeLessThan(5_000);
+      expect((await post(running.url, freshDelivery())).status).toBe(200);
+
+      const lines = running.output().split('\n');
+      expect(lines.filter((line) => line.includes('-> retrying with backoff'))).toHaveLength(1);
+      expect(lines.filter((line) => line.includes('retrying -> running'))).toHaveLength(1);
+      expect(lines.filter((line) => line.includes('appends to the event log fail'))).toHaveLength(
+        1,
+      );
+      expect(running.output()).not.toMatch(/Unhandled|UnhandledPromiseRejection/);
+      // Stops gracefully (kill rejects when it takes longer).
+      await running.kill('SIGTERM', 10_000);
+    } finally {
+      if (service?.child.exitCode === null) await service.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('emulator refusing appends while it answers reads: readiness turns 503 naming the failing appends, and 200 once an append succeeds', async () => {
