@@ -212,10 +212,22 @@ describe('healing on the EventStoreDB emulator', () => {
       (size) => size >= 20,
       10_000,
     );
-    // A restart takes a real server a while: the emulator stays down for 1.5 s under load.
+    // A restart takes a real server a while: the emulator stays down for 2.5 s under load.
     await emulator.stop();
+    const downAt = Date.now();
     const beforeRestart = answers.length;
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Meanwhile the status says the projections are not following the log.
+    const statesWhileDown = await eventually(
+      async () =>
+        (
+          (await get(running.url, '/projections/status', admin)).body
+            .projections as ProjectionState[]
+        ).map((p) => p.state),
+      (states) => states.every((state) => state === 'retrying'),
+      2_000,
+    );
+    expect(statesWhileDown).toEqual(['retrying', 'retrying', 'retrying']);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 2_500 - (Date.now() - downAt))));
     await emulator.start();
     const afterRestart = acknowledged.size;
     await eventually(

@@ -39,11 +39,16 @@ export interface ResubscribePolicy {
   readonly maxAttempts: number;
 }
 
-/** About five minutes of retrying once the delay has reached its cap. */
+/**
+ * A dropped connection is bridged silently for well under a second (a leader
+ * change, a blip); a longer outage reaches the subscriber, whose own retry
+ * then shows in its status (the projection runner reports `retrying` and
+ * retries for as long as it takes) instead of a subscription that looks alive.
+ */
 export const DEFAULT_RESUBSCRIBE_POLICY: ResubscribePolicy = {
   initialDelayMs: 100,
-  maxDelayMs: 5_000,
-  maxAttempts: 60,
+  maxDelayMs: 400,
+  maxAttempts: 3,
 };
 
 /** Delay before attempt `failures` (1-based): doubles from the initial delay, capped. */
