@@ -93,6 +93,13 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(7);
   });
 
+  it('refuses a Refir token longer than the router routes (it could never be delivered)', () => {
+    expect(problemsOf({ REFIR_WEBHOOK_TOKEN: 'a'.repeat(257) })).toEqual([
+      expect.stringMatching(/^REFIR_WEBHOOK_TOKEN: use 24 to 256 /),
+    ]);
+    expect(problemsOf({ REFIR_WEBHOOK_TOKEN: 'a'.repeat(256) })).toEqual([]);
+  });
+
   it('never repeats a secret in a problem message', () => {
     const secret = 'tiny';
     const problems = problemsOf({

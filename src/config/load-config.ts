@@ -7,6 +7,7 @@ import type {
   WebhooksConfig,
   WixAppKey,
 } from './app-config';
+import { MAX_PARAM_LENGTH } from '../http/http-server';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -131,9 +132,11 @@ export function parseRsaPublicKey(value: string) {
 
 function readRefirToken(read: Reader, problems: string[]): string | undefined {
   const token = read.text('REFIR_WEBHOOK_TOKEN');
-  if (token !== undefined && !/^[A-Za-z0-9_-]{24,}$/.test(token)) {
+  // The router refuses longer path segments (414), so a longer token could never be delivered.
+  const pattern = new RegExp(`^[A-Za-z0-9_-]{24,${MAX_PARAM_LENGTH}}$`);
+  if (token !== undefined && !pattern.test(token)) {
     problems.push(
-      'REFIR_WEBHOOK_TOKEN: use at least 24 URL-safe characters (letters, digits, - and _)',
+      `REFIR_WEBHOOK_TOKEN: use 24 to ${MAX_PARAM_LENGTH} URL-safe characters (letters, digits, - and _)`,
     );
   }
   return token;
