@@ -10,8 +10,10 @@ import { openEventStore } from '../event-store/open-event-store';
 import { LiveProjections, UnknownProjection } from '../projections/live-projections';
 import { FOLLOWED_EVENTS } from '../projections/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
+import { loadEnvFile } from './env-file';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig(process.env);
   const store = openEventStore(config.eventStore);
   const projections = new LiveProjections(store, config.dataDir, serviceProjections(config));

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { Provider } from '../ledger/webhook-received';
 import { SendError, signedDelivery, type SendOptions } from './signed-delivery';
+import { loadEnvFile } from './env-file';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
 const USAGE = `usage: npm run send -- <${PROVIDERS.join('|')}> <file> [--url http://127.0.0.1:3000] [--source NAME] [--id WEBHOOK_ID] [--instance WIX_INSTANCE]`;
@@ -53,6 +54,7 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args {
 }
 
 async function main(): Promise<number> {
+  loadEnvFile();
   const args = parseArgs(process.argv.slice(2), process.env);
   const config = loadConfig(process.env);
   const delivery = signedDelivery(

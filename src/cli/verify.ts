@@ -13,6 +13,7 @@ import { activeGenerationFile, BUILDING_BATCH_SIZE } from '../projections/live-p
 import { FOLLOWED_EVENTS, ProjectionRunner } from '../projections/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
 import { ReadModelStore } from '../projections/storage/read-model-store';
+import { loadEnvFile } from './env-file';
 
 const TABLES = {
   documents: 'SELECT collection, key, body FROM documents ORDER BY collection, key',
@@ -27,6 +28,7 @@ const TABLES = {
 const MAX_SHOWN = 20;
 
 async function main(): Promise<number> {
+  loadEnvFile();
   const config = loadConfig(process.env);
   const store = openEventStore(config.eventStore);
   const scratchDir = mkdtempSync(join(tmpdir(), 'referral-ledger-verify-'));
