@@ -12,7 +12,9 @@ import { API_KEYS, loadApiKeys, type ApiKeys } from './api-keys';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): ApiKeys => {
         const keys = loadApiKeys(config);
-        new Logger('Access').log(`query API keys: ${keys.origin}`);
+        const logger = new Logger('Access');
+        logger.log(`query API keys: ${keys.origin}`);
+        if (keys.warning !== undefined) logger.warn(keys.warning);
         return keys;
       },
     },

@@ -44,3 +44,24 @@ describe('API keys', () => {
     for (const key of [...readKeys, ...adminKeys]) expect(keys.origin).not.toContain(key);
   });
 });
+
+describe('API keys configured with read keys only', () => {
+  const dataDir = join(tmpdir(), 'api-keys-never-written');
+
+  it('says, without naming a key, that no admin key is left', () => {
+    const keys = loadApiKeys({ dataDir, apiKeys: { read: ['reader-key-0123456789'], admin: [] } });
+    expect(keys.warning).toContain('API_ADMIN_KEYS is not');
+    expect(keys.warning).not.toContain('reader-key-0123456789');
+    expect(keys.scopeOf('reader-key-0123456789')).toBe('read');
+  });
+
+  it('says nothing when an admin key is configured too, or when the keys are generated', () => {
+    const both = loadApiKeys({
+      dataDir,
+      apiKeys: { read: ['r-0123456789'], admin: ['a-0123456789'] },
+    });
+    expect(both.warning).toBeUndefined();
+    const adminOnly = loadApiKeys({ dataDir, apiKeys: { read: [], admin: ['a-0123456789'] } });
+    expect(adminOnly.warning).toBeUndefined();
+  });
+});

@@ -15,6 +15,8 @@ export interface ApiKeys {
   scopeOf(presented: string): Scope | null;
   /** Where the keys came from, for the boot message (never the keys). */
   readonly origin: string;
+  /** Said once at boot when the configuration leaves a scope without a key (never names a key). */
+  readonly warning?: string;
 }
 
 interface KeyFile {
@@ -22,10 +24,16 @@ interface KeyFile {
   adminKeys: string[];
 }
 
+export const ONLY_READ_KEYS =
+  'API_READ_KEYS is set and API_ADMIN_KEYS is not: no key is an admin key, so every admin route (/projections/status, POST /projections/rebuild, GET /audit/events/…) answers 403. Set API_ADMIN_KEYS to use them.';
+
 export function loadApiKeys(config: Pick<AppConfig, 'apiKeys' | 'dataDir'>): ApiKeys {
   const { read, admin } = config.apiKeys;
-  if (read.length > 0 || admin.length > 0)
-    return apiKeys(read, admin, 'API_READ_KEYS/API_ADMIN_KEYS');
+  if (read.length > 0 || admin.length > 0) {
+    const keys = apiKeys(read, admin, 'API_READ_KEYS/API_ADMIN_KEYS');
+    // Configured keys replace the generated file entirely: read keys alone leave no admin key at all.
+    return admin.length > 0 ? keys : { ...keys, warning: ONLY_READ_KEYS };
+  }
   const file = join(config.dataDir, 'api-keys.json');
   if (!existsSync(file)) {
     mkdirSync(config.dataDir, { recursive: true });

@@ -170,11 +170,14 @@ describe('Wix intake', () => {
     expect(received.delivery).toEqual({ contentType: null, headers: {}, body: token });
   });
 
-  it('keeps provenance headers (content type, user agent, x-wix-*) and no credentials', () => {
+  it('keeps the allow-listed provenance headers (content type, user agent, x-wix-request-id) and no credentials', () => {
     const received = intake(
       request(sign(fixture('review-request-updated')), {
         'user-agent': 'Wix-Webhooks/1.0',
         'x-wix-request-id': 'req-1',
+        // A sender's own x-wix-* headers are not Wix's provenance: not stored.
+        'x-wix-anything': 'chosen by the sender',
+        'x-wix-signature': 'forged',
         authorization: 'Bearer test-not-a-real-token',
         cookie: 'session=test',
         'x-forwarded-for': '203.0.113.7',

@@ -6,6 +6,7 @@
 import type { WebhooksConfig } from '../../../config/app-config';
 import type { WebhookReceived } from '../../../ledger/webhook-received';
 import { rejectNotConfigured } from '../../webhook-rejection';
+import { keepHeaders } from '../shared/http-facts';
 import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { wixDedupeKey } from './wix-dedupe';
 import { unwrapWixEnvelope, type WixEnvelope } from './wix-envelope';
@@ -59,23 +60,18 @@ function describe(
     },
     delivery: {
       contentType: headers['content-type'] ?? null,
-      headers: provenanceHeaders(headers),
+      headers: keepHeaders(headers, WIX_PROVENANCE_HEADERS),
       // The token itself, so that its provenance can be verified again later.
       body: token,
     },
   };
 }
 
-/** Content type, user agent and whatever Wix names `x-wix-*`; nothing else (no credentials). */
-function provenanceHeaders(
-  headers: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    if (name === 'content-type' || name === 'user-agent' || name.startsWith('x-wix-')) {
-      kept[name] = value;
-    }
-  }
-  return kept;
-}
+/**
+ * The headers kept with a delivery, by name: the content type, the user agent
+ * and Wix's request id (Wix documents no headers of its own; a request id is
+ * what its support would ask for). Any other `x-wix-*` header is the sender's
+ * choice, not Wix's provenance, so it is not stored: a prefix let a sender
+ * write whatever it liked into the immutable log. The JWT body is the proof.
+ */
+export const WIX_PROVENANCE_HEADERS = ['content-type', 'user-agent', 'x-wix-request-id'] as const;
