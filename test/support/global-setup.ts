@@ -1,17 +1,17 @@
 /**
- * One EventStoreDB container per jest run, shared by every file that needs it
- * (workers are separate processes, so a per-file `beforeAll` would start one
- * per file). Nothing is probed or started unless the run includes a file that
+ * One EventStoreDB container per jest run, shared by every file that can
+ * share a log (workers are separate processes, so a per-file `beforeAll`
+ * would start one per file; suites that need a log of their own start their
+ * own, see `logs.ts`). Nothing is probed or started unless the run includes a file that
  * runs on a real server (the EventStoreDB contract, the e2e suites). The
  * outcome reaches the workers through process.env: a connection string, or
  * the reason there is none.
  */
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
+import { startEventStoreDbContainer } from './eventstoredb-container';
 
 /**
  * KurrentDB 26.0 (the current LTS release), release 26.0.3, under the image
@@ -48,25 +48,6 @@ function filesNeedingEsdb(rootDir: string): string[] {
 }
 /** A runtime that has not answered within this is treated as absent. */
 const DETECT_TIMEOUT_MS = 4_000;
-const READY_TIMEOUT_MS = 60_000;
-
-/**
- * The single-node, insecure settings, named as the image reads them: KurrentDB
- * (25.0 and later) reads KURRENTDB_* variables, EventStoreDB (up to 24.10)
- * EVENTSTORE_*. Projections are off: the service does not use them. No
- * in-memory database: MemDb is deprecated from 25.1, and the container's data
- * directory (/var/lib/kurrentdb, or /var/lib/eventstore up to 24.10) is
- * thrown away with the container.
- */
-export function serverEnvironment(image: string): Record<string, string> {
-  const prefix = /(^|\/)eventstore\/eventstore:/.test(image) ? 'EVENTSTORE' : 'KURRENTDB';
-  return {
-    [`${prefix}_CLUSTER_SIZE`]: '1',
-    [`${prefix}_INSECURE`]: 'true',
-    [`${prefix}_RUN_PROJECTIONS`]: 'None',
-    [`${prefix}_START_STANDARD_PROJECTIONS`]: 'false',
-  };
-}
 
 declare global {
   var __ESDB_CONTAINER__: StartedTestContainer | undefined;
@@ -89,22 +70,9 @@ export default async function globalSetup(config: JestGlobalConfig): Promise<voi
     return;
   }
   try {
-    const { GenericContainer, Wait } = await import('testcontainers');
     const image = process.env[ESDB_ENV.image] || ESDB_IMAGE;
-    const container = await new GenericContainer(image)
-      .withEnvironment(serverEnvironment(image))
-      .withExposedPorts(2113)
-      .withWaitStrategy(
-        // The image's own HEALTHCHECK asks the same endpoint.
-        Wait.forHttp('/health/live', 2113).forStatusCodeMatching(
-          (code) => code === 200 || code === 204,
-        ),
-      )
-      .withStartupTimeout(120_000)
-      .start();
+    const { container, connectionString } = await startEventStoreDbContainer(image);
     globalThis.__ESDB_CONTAINER__ = container;
-    const connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
-    await waitUntilWritable(connectionString);
     process.env[ESDB_ENV.connectionString] = connectionString;
     process.env[ESDB_ENV.startedImage] = image;
   } catch (error) {
@@ -118,29 +86,6 @@ function runIncludesEventStoreDb(config: JestGlobalConfig): boolean {
   const patterns = config.testPathPatterns?.toExecutor({ rootDir: config.rootDir });
   if (patterns === undefined) return true;
   return filesNeedingEsdb(config.rootDir).some((file) => patterns.isMatch(file));
-}
-
-/** /health/live can answer before the single node has become leader and accepts writes. */
-async function waitUntilWritable(connectionString: string): Promise<void> {
-  const client = EventStoreDBClient.connectionString(connectionString);
-  const giveUpAt = Date.now() + READY_TIMEOUT_MS;
-  try {
-    for (;;) {
-      try {
-        await client.appendToStream(
-          `readiness-${randomUUID()}`,
-          jsonEvent({ type: 'readiness-probed', data: {} }),
-          { deadline: 2_000 },
-        );
-        return;
-      } catch (error) {
-        if (Date.now() > giveUpAt) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  } finally {
-    await client.dispose();
-  }
 }
 
 /**

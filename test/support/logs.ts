@@ -11,6 +11,7 @@ import { connectEventStoreDb } from '../../src/event-store/eventstoredb/eventsto
 import { ANY, type EventStore } from '../../src/event-store/event-store.port';
 import { openSqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import type { EsdbEmulator } from './esdb-emulator';
+import { startEventStoreDbContainer, type StartedServer } from './eventstoredb-container';
 import { ESDB_ENV } from './global-setup';
 
 export type LogName = 'sqlite' | 'eventstoredb emulator' | 'eventstoredb';
@@ -42,9 +43,11 @@ export interface TestLog {
 export interface OnEachLogOptions {
   /**
    * Why the suite needs a log of its own, when it does (fixed fixture ids,
-   * exact counts, byte-equal answers while nothing else writes): a real
-   * server is shared by every suite of the run, so such a suite is reported
-   * skipped there with this reason, and runs on SQLite and the emulator.
+   * exact counts, byte-equal answers while nothing else writes). The real
+   * server the global setup starts is shared by every suite of the run, so
+   * such a suite starts a server container of its own; where the server was
+   * given from outside (no container runtime used), it is reported skipped
+   * there with this reason. It always runs on SQLite and the emulator.
    */
   readonly needsOwnLog?: string;
 }
@@ -70,10 +73,15 @@ export function describeOnEachLog(
   if (SELECTED.includes('eventstoredb')) describeOnRealServer(title, body, options);
 }
 
-function describeOn(title: string, log: LogLifecycle, body: (log: TestLog) => void): void {
+function describeOn(
+  title: string,
+  log: LogLifecycle,
+  body: (log: TestLog) => void,
+  startTimeoutMs?: number,
+): void {
   describe(`${title} ${log.title}`, () => {
-    beforeAll(() => log.start());
-    afterAll(() => log.stop());
+    beforeAll(() => log.start(), startTimeoutMs);
+    afterAll(() => log.stop(), startTimeoutMs);
     body(log);
   });
 }
@@ -84,12 +92,17 @@ function describeOnRealServer(
   options: OnEachLogOptions,
 ): void {
   const connectionString = process.env[ESDB_ENV.connectionString];
+  // The image the global setup started: a container runtime answers, so a
+  // suite that needs a log of its own gets a server of its own.
+  const startedImage = process.env[ESDB_ENV.startedImage];
   const skipReason =
     connectionString === undefined || connectionString === ''
       ? (process.env[ESDB_ENV.failure] ??
         process.env[ESDB_ENV.skipReason] ??
         `the global setup provided no server and ${ESDB_ENV.connectionString} is not set`)
-      : options.needsOwnLog;
+      : options.needsOwnLog !== undefined && !startedImage
+        ? `${options.needsOwnLog}; the server given in ${ESDB_ENV.connectionString} is shared and no container runtime was used to start one of its own`
+        : undefined;
   if (skipReason !== undefined) {
     // The contract suite is the one that fails a run that requires a server and has none.
     describe.skip(`${title} on a real EventStoreDB server — skipped: ${skipReason}`, () => {
@@ -97,8 +110,15 @@ function describeOnRealServer(
     });
     return;
   }
+  if (options.needsOwnLog !== undefined && startedImage) {
+    describeOn(title, ownServerLog(startedImage), body, SERVER_START_TIMEOUT_MS);
+    return;
+  }
   describeOn(title, realServerLog(connectionString!), body);
 }
+
+/** Pulling is done by the global setup's start; a second container of the same image starts in seconds. */
+const SERVER_START_TIMEOUT_MS = 180_000;
 
 interface LogLifecycle extends TestLog {
   start(): Promise<void>;
@@ -163,6 +183,31 @@ function realServerLog(connectionString: string): LogLifecycle {
     appendForeignEvent: () => appendForeignThrough(connectEventStoreDb(connectionString)),
     start: async () => undefined,
     stop: async () => undefined,
+  };
+}
+
+/** A real server of the suite's own: a container started for it and stopped after it. */
+function ownServerLog(image: string): LogLifecycle {
+  let server: StartedServer | undefined;
+  const connectionString = (): string => {
+    if (server === undefined) throw new Error('the EventStoreDB container is not started yet');
+    return server.connectionString;
+  };
+  return {
+    name: 'eventstoredb',
+    title: `on a real EventStoreDB server of its own (${image})`,
+    shared: false,
+    env: () => ({ EVENTSTORE_CONNECTION_STRING: connectionString() }),
+    emulator: () => undefined,
+    openStore: () => connectEventStoreDb(connectionString()),
+    appendForeignEvent: () => appendForeignThrough(connectEventStoreDb(connectionString())),
+    start: async () => {
+      server = await startEventStoreDbContainer(image);
+    },
+    stop: async () => {
+      await server?.container.stop();
+      server = undefined;
+    },
   };
 }
 
