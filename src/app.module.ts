@@ -7,13 +7,15 @@ import { ConsoleModule } from './console/console.module';
 import { HealthModule } from './health/health.module';
 import { eventStoreRecordingHealth } from './health/store-health.module';
 import type { Clock } from './ledger/clock';
+import { ObservabilityModule } from './observability/observability.module';
+import type { ServiceMetrics } from './observability/service-metrics';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueriesModule } from './queries/queries.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
+  static forRoot(config: AppConfig, clock: Clock, metrics: ServiceMetrics): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -26,6 +28,7 @@ export class AppModule {
         QueriesModule,
         AuditModule,
         ConsoleModule,
+        ObservabilityModule.forRoot(metrics),
       ],
     };
   }

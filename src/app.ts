@@ -1,24 +1,24 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LogLevel } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { setUpApiDocs } from './http/api-docs';
 import { HTTP_LIMITS, httpServerOptions, type HttpLimits } from './http/http-server';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { systemClock, type Clock } from './ledger/clock';
-
-const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
+import { AccessLog, registerRequestHooks } from './observability/access-log';
+import { createLogger } from './observability/logger';
+import { NestPinoLogger } from './observability/nest-logger';
+import { requestIdOf } from './observability/request-id';
+import { ServiceMetrics } from './observability/service-metrics';
 
 export interface CreateAppOptions {
   readonly clock?: Clock;
   /** Tests shorten the timeouts to see them fire. */
   readonly httpLimits?: HttpLimits;
+  /** Where log lines go; process.stdout by default. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** Builds the application without listening: main.ts and the e2e tests share it. */
@@ -27,12 +27,19 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const limits = options.httpLimits ?? HTTP_LIMITS;
+  // One pino logger for Fastify and Nest alike; one metrics registry for this app.
+  const logger = createLogger(config, options.logDestination);
+  const metrics = new ServiceMetrics();
   const adapter = new FastifyAdapter({
     ...httpServerOptions(limits),
     bodyLimit: config.webhooks.bodyLimitBytes,
+    loggerInstance: logger,
+    logController: new AccessLog(metrics, logger),
+    genReqId: requestIdOf,
   });
   const fastify = adapter.getInstance();
   fastify.server.maxConnections = limits.maxConnections;
+  registerRequestHooks(fastify);
   // Every body reaches the handlers as raw bytes: signatures are checked on
   // exactly what was sent, and each route parses what it needs, once.
   fastify.removeAllContentTypeParsers();
@@ -41,9 +48,9 @@ export async function createApp(
   );
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.clock ?? systemClock),
+    AppModule.forRoot(config, options.clock ?? systemClock, metrics),
     adapter,
-    { bodyParser: false, logger: LOG_LEVELS[config.logLevel] },
+    { bodyParser: false, logger: new NestPinoLogger(logger) },
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

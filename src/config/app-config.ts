@@ -47,6 +47,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly eventStore: EventStoreConfig;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** JSON lines, or readable lines (`auto`: readable on a terminal only). */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly webhooks: WebhooksConfig;
   /** Currency assumed for an amount sent without one, per source (`talkable`, …) or `*`. */
   readonly defaultCurrencies: ReadonlyMap<string, string>;

@@ -93,6 +93,15 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(7);
   });
 
+  it('writes JSON logs unless LOG_FORMAT asks for readable lines (auto: on a terminal only)', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(problemsOf({ LOG_FORMAT: 'text' })).toEqual([
+      'LOG_FORMAT: expected one of auto, json, pretty, got "text"',
+    ]);
+  });
+
   it('refuses a Refir token longer than the router routes (it could never be delivered)', () => {
     expect(problemsOf({ REFIR_WEBHOOK_TOKEN: 'a'.repeat(257) })).toEqual([
       expect.stringMatching(/^REFIR_WEBHOOK_TOKEN: use 24 to 256 /),

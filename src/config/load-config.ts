@@ -32,6 +32,7 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`EVENTSTORE_CONNECTION_STRING: ${connectionProblem}`);
   const maxAppendBytes = read.optionalInteger('EVENTSTORE_MAX_APPEND_BYTES', 1024, 1024 ** 3);
   const logLevel = read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log');
+  const logFormat = read.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto');
 
   const webhooks: WebhooksConfig = {
     bodyLimitBytes: read.integer('WEBHOOK_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -79,6 +80,7 @@ export function loadConfig(env: Env): AppConfig {
       ...(maxAppendBytes === undefined ? {} : { maxAppendSize: maxAppendBytes }),
     },
     logLevel,
+    logFormat,
     webhooks,
     defaultCurrencies,
     apiKeys,

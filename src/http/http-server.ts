@@ -4,6 +4,7 @@
  * or hostile client from holding connections. Every such answer is
  * problem+json and repeats nothing of the request (a path may hold a secret).
  */
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
@@ -106,10 +107,12 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
         : 'the request is not valid HTTP/1.1';
   logClientProblem(error.code ?? 'client error');
   const title = STATUS_CODES[status] ?? 'Bad Request';
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  // No request was parsed, so none carried an id: this answer gets one of its own.
+  const requestId = randomUUID();
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail, requestId });
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);

@@ -13,6 +13,11 @@ export interface ProblemDetails {
   detail?: string;
 }
 
+/** Every answer names its request: the id in the x-request-id header and in the access log line. */
+export interface ProblemAnswer extends ProblemDetails {
+  readonly requestId: string;
+}
+
 /** An expected 5xx (store down, provider not configured, not caught up yet) is logged once a minute per kind. */
 const EXPECTED_LOG_INTERVAL_MS = 60_000;
 
@@ -71,10 +76,12 @@ export function sendProblem(
   retryAfterSeconds?: number,
 ): void {
   if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
+  const answer: ProblemAnswer = { ...problem, requestId: reply.request.id };
   void reply
     .status(problem.status)
     .header('content-type', 'application/problem+json')
-    .send(problem);
+    .header('x-request-id', reply.request.id)
+    .send(answer);
 }
 
 export function toProblem(error: unknown): { problem: ProblemDetails; retryAfterSeconds?: number } {

@@ -57,6 +57,12 @@ export const PROBLEM_SCHEMA: SchemaObject = object(
     title: { type: 'string', example: 'Bad Request' },
     status: { type: 'integer', example: 400 },
     detail: { type: 'string', example: 'offset must be a whole number from 0 to 1000000000' },
+    requestId: {
+      type: 'string',
+      description:
+        "the request id, as in the x-request-id header and the log: the caller's own when it sent a sane one (up to 64 of A-Z a-z 0-9 . _ : -), else generated",
+      example: '5b1f0f9e-2a5c-4a9b-9d1e-0c4f3c2a7e11',
+    },
   },
   { optional: ['detail'] },
 );

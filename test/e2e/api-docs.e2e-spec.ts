@@ -33,6 +33,7 @@ const OPERATIONS = [
   'get /events/{eventId}/verification',
   'get /health',
   'get /health/ready',
+  'get /metrics',
   'get /participants',
   'get /participants/{provider}/{tenant}/{id}',
   'get /participants/{provider}/{tenant}/{id}/explain',
@@ -87,8 +88,9 @@ describe('the OpenAPI document', () => {
     const responses = operation(name).responses;
     const success = Object.entries(responses).filter(([status]) => status.startsWith('2'));
     expect(success.length).toBeGreaterThan(0);
-    for (const [, response] of success)
-      expect(response.content?.['application/json']?.schema).toBeDefined();
+    // /metrics answers Prometheus' text format; every other success is JSON.
+    const media = name === 'get /metrics' ? 'text/plain' : 'application/json';
+    for (const [, response] of success) expect(response.content?.[media]?.schema).toBeDefined();
     const problems = Object.entries(responses).filter(([status]) => /^[45]/.test(status));
     // Liveness never fails; readiness answers its report, 503 or not.
     if (name.startsWith('get /health')) return;
@@ -211,6 +213,18 @@ describe('the OpenAPI document', () => {
       valid: true,
       errors: null,
     });
+  });
+
+  it('/metrics is documented as the admin-key text answer it gives', async () => {
+    expect(operation('get /metrics').security).toEqual(
+      expect.arrayContaining([{ bearer: [] }, { 'x-api-key': [] }]),
+    );
+    const scraped = await fetch(`${app.url}/metrics`, { headers: admin });
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toMatch(/^text\/plain/);
+    const refused = await get(app.url, '/metrics', read);
+    expect(refused.status).toBe(403);
+    expect(validator('get /metrics', '403')(refused.body)).toBe(true);
   });
 
   it('a webhook answer and a refusal match their schemas', async () => {

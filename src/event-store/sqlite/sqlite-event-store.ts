@@ -49,6 +49,16 @@ interface PendingAppend {
   readonly wire: WireAppend;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
+  /** performance.now() when append() was called: its latency runs to its batch's commit. */
+  readonly queuedAt: number;
+}
+
+/** One group commit, as told to `onCommit` listeners (metrics). */
+export interface CommitObservation {
+  /** Appends the transaction carried. */
+  readonly size: number;
+  /** Each append's time from append() to its commit, in milliseconds. */
+  readonly latenciesMs: readonly number[];
 }
 
 /** Upper bound of one flush, so a burst cannot hold the writer for long. */
@@ -68,6 +78,7 @@ export class SqliteEventStore implements EventStore {
   private inFlight: Promise<void> | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
+  private readonly commitListeners = new Set<(commit: CommitObservation) => void>();
 
   constructor(options: SqliteEventStoreOptions) {
     this.maxAppendSize = validateMaxAppendSize(
@@ -78,6 +89,12 @@ export class SqliteEventStore implements EventStore {
     this.sql = prepareStatements(this.db);
     // A file-backed log commits in a worker thread, so fsync never blocks the event loop.
     this.sink = 'file' in options ? workerSink(options.file) : inlineSink(this.db);
+  }
+
+  /** Told after every committed batch; returns the function that stops telling. */
+  onCommit(listener: (commit: CommitObservation) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   /** Transactions committed so far: lets tests see that group commit batches. */
@@ -93,7 +110,7 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       this.assertOpen();
       const wire = toWireAppend(stream, events, options.expectedRevision, this.maxAppendSize);
-      this.queue.push({ wire, resolve, reject });
+      this.queue.push({ wire, resolve, reject, queuedAt: performance.now() });
       this.scheduleFlush();
     });
   }
@@ -120,6 +137,7 @@ export class SqliteEventStore implements EventStore {
           this.flushes++;
           batch.forEach((pending, index) => settle(pending, outcomes[index]));
           this.committed.next();
+          if (this.commitListeners.size > 0) this.tellCommit(batch);
         },
         (error: unknown) => {
           const failure =
@@ -135,6 +153,12 @@ export class SqliteEventStore implements EventStore {
         this.inFlight = undefined;
         this.flush();
       });
+  }
+
+  private tellCommit(batch: readonly PendingAppend[]): void {
+    const now = performance.now();
+    const commit = { size: batch.length, latenciesMs: batch.map((p) => now - p.queuedAt) };
+    for (const listener of this.commitListeners) listener(commit);
   }
 
   async readStream(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {

@@ -1,0 +1,131 @@
+/**
+ * One line per request, written when its answer is sent: the request id, the
+ * route *pattern* (never the URL: Refir's token is a path segment), the status
+ * and the time taken; for a webhook, its provider, what became of the
+ * delivery and the event id. Fastify calls its LogController for each
+ * request anyway, so the line and the request's metrics cost no hook of
+ * their own.
+ */
+import {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Level, Logger } from 'pino';
+import { REQUEST_ID_HEADER } from './request-id';
+import type { DeliveryOutcome, ServiceMetrics } from './service-metrics';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A webhook's answer, seen before it is serialised. */
+    deliveryAnswer: { status: string; eventId: string } | null;
+  }
+}
+
+/** Probes and scrapes come every few seconds: their lines only at debug. */
+const QUIET_ROUTES = new Set(['/health', '/health/ready', '/metrics']);
+
+export class AccessLog extends LogController {
+  private readonly providers = new Map<string, string | null>();
+
+  constructor(
+    private readonly metrics: ServiceMetrics,
+    /** The root of every request's logger: its level is theirs. */
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  override incomingRequest(): void {
+    // One line per request, at its end.
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const route = request.routeOptions.url;
+    const status = reply.statusCode;
+    const provider = route === undefined ? null : this.providerOf(route);
+    let outcome: DeliveryOutcome | undefined;
+    let eventId: string | undefined;
+    if (provider !== null) {
+      const answer = request.deliveryAnswer;
+      outcome =
+        status === 200 &&
+        answer !== null &&
+        (answer.status === 'duplicate' || answer.status === 'recorded')
+          ? answer.status
+          : 'refused';
+      eventId = outcome === 'refused' ? undefined : answer?.eventId;
+      this.metrics.delivery(provider, outcome, status);
+    } else if (route !== undefined && request.method === 'GET') {
+      this.metrics.query(route, reply.elapsedTime);
+    }
+    const level: Level =
+      route !== undefined && QUIET_ROUTES.has(route) ? 'debug' : status >= 500 ? 'warn' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = {
+      method: request.method,
+      route: route ?? null,
+      status,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (provider !== null) {
+      fields.provider = provider;
+      fields.outcome = outcome;
+      if (eventId !== undefined) fields.eventId = eventId;
+    }
+    // A socket error after the answer: its code only, never its message (it may quote input).
+    if (error) fields.error = (error as { code?: unknown }).code ?? error.name;
+    request.log[level](fields, 'request');
+  }
+
+  override routeNotFound(): void {
+    // Nest answers unrouted requests (problem+json, no path); the access line says 404.
+  }
+
+  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    // Only reached if Nest's handler is not installed yet; the URL and the message stay out.
+    request.log[reply.statusCode >= 500 ? 'error' : 'info'](
+      { route: request.routeOptions.url ?? null, status: reply.statusCode, error: error.name },
+      'answered by Fastify',
+    );
+  }
+
+  override writeHeadError(error: Error, request: FastifyRequest): void {
+    request.log.warn({ error: error.name }, 'could not write the answer head');
+  }
+
+  /** `/webhooks/<provider>[/:param]` -> provider; anything else -> null. */
+  private providerOf(route: string): string | null {
+    let provider = this.providers.get(route);
+    if (provider === undefined) {
+      provider = /^\/webhooks\/([a-z]+)(?:\/|$)/.exec(route)?.[1] ?? null;
+      this.providers.set(route, provider);
+    }
+    return provider;
+  }
+}
+
+/** Sets x-request-id on every answer and keeps each webhook answer for its access line. */
+export function registerRequestHooks(fastify: FastifyInstance): void {
+  fastify.decorateRequest('deliveryAnswer', null);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // Objects only (strings and buffers skip it): the webhook answer before it is serialised.
+  fastify.addHook('preSerialization', (request, _reply, payload: unknown, done) => {
+    if (isDeliveryAnswer(payload)) request.deliveryAnswer = payload;
+    done(null, payload);
+  });
+}
+
+function isDeliveryAnswer(payload: unknown): payload is { status: string; eventId: string } {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const { status, eventId } = payload as { status?: unknown; eventId?: unknown };
+  return typeof status === 'string' && typeof eventId === 'string';
+}
