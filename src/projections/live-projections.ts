@@ -5,9 +5,18 @@
  * while queries keep reading the live one, and switches once it has caught up
  * with the log: the switch is one assignment here and one atomic rename on disk.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { ServiceUnavailableException } from '@nestjs/common';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../data-dir/private-files';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Projection } from './projection';
 import {
@@ -33,6 +42,8 @@ import {
 } from './storage/unreadable-read-models';
 
 const POINTER = 'read-models.current';
+/** The names of the generations: the only names the pointer may hold. */
+const GENERATION_FILE = /^read-models(-\d+)?\.sqlite$/;
 const CATCH_UP_STEP_MS = 60_000;
 /** How often a rebuild asks again for the head of a log that does not answer, or for a runner that retries. */
 const CHASE_RETRY_MS = 1_000;
@@ -71,15 +82,41 @@ export interface RebuildProgress {
   readonly projections: readonly ProjectionStatus[];
 }
 
+/**
+ * The live generation's file name, as `read-models.current` names it. The
+ * pointer is data, not a path: only a generation file name of ours is followed,
+ * and only to a regular file of its own in DATA_DIR. Followed blindly, a pointer
+ * naming `events.sqlite` wrote read-model tables into the event log and
+ * `../x.sqlite` wrote outside DATA_DIR. Throws InvalidReadModelPointer otherwise.
+ */
 export function activeGenerationFile(dataDir: string): string {
   const pointer = join(dataDir, POINTER);
-  return existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : DEFAULT_READ_MODEL_FILE;
+  if (!existsSync(pointer)) return DEFAULT_READ_MODEL_FILE;
+  const name = readFileSync(pointer, 'utf8').trim();
+  if (!GENERATION_FILE.test(name)) {
+    throw new InvalidReadModelPointer(
+      pointer,
+      name,
+      'is not the name of a read-model generation (read-models.sqlite or read-models-<digits>.sqlite, in DATA_DIR itself)',
+    );
+  }
+  let stat;
+  try {
+    stat = lstatSync(join(dataDir, name));
+  } catch {
+    return name; // not there yet: opened fresh, in DATA_DIR
+  }
+  // A link by that name would lead the read-model tables into whatever it points at (the event log).
+  if (!stat.isFile())
+    throw new InvalidReadModelPointer(pointer, name, 'names a link or a non-regular file');
+  return name;
 }
 
 /** Writes the pointer beside itself, then renames it over: readers see the old or the new name. */
 export function switchGenerationFile(dataDir: string, fileName: string): void {
   const pointer = join(dataDir, POINTER);
-  writeFileSync(`${pointer}.next`, `${fileName}\n`);
+  if (!GENERATION_FILE.test(fileName)) throw new Error(`not a generation file name: ${fileName}`);
+  writeFileSync(`${pointer}.next`, `${fileName}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(`${pointer}.next`, pointer);
 }
 
@@ -87,8 +124,6 @@ export function removeGenerationFiles(dataDir: string, fileName: string): void {
   for (const suffix of ['', '-wal', '-shm'])
     rmSync(join(dataDir, `${fileName}${suffix}`), { force: true });
 }
-
-const GENERATION_FILE = /^read-models(-\d+)?\.sqlite$/;
 
 /** A rebuild cut short by a crash leaves its generation behind: nothing will ever read it. */
 function removeAbandonedGenerations(dataDir: string, active: string): void {
@@ -201,7 +236,14 @@ export class LiveProjections {
       nextAttemptAt: Date.now() + delay,
       timer: setTimeout(() => {
         if (this.stopped) return;
-        const live = this.openLive();
+        let live: Generation | undefined;
+        try {
+          live = this.openLive();
+        } catch (pointerError) {
+          // The pointer went bad while the file was being retried: keep saying so, write nothing.
+          this.retryOpening(pointerError);
+          return;
+        }
         if (live === undefined) return;
         this.logger.log(`read models opened after ${attempts} failed attempts (${live.fileName})`);
         this.opening = undefined;
@@ -298,7 +340,7 @@ export class LiveProjections {
   private closedStatus(): { live: string; projections: readonly ProjectionStatus[] } {
     const opening = this.opening;
     return {
-      live: activeGenerationFile(this.dataDir),
+      live: this.pointedFile(),
       projections: this.projections.map((p) => ({
         projection: p.name,
         version: p.version,
@@ -320,6 +362,15 @@ export class LiveProjections {
             }),
       })),
     };
+  }
+
+  /** The pointer's name for the status while the read models are closed, even when it is invalid. */
+  private pointedFile(): string {
+    try {
+      return activeGenerationFile(this.dataDir);
+    } catch (error) {
+      return error instanceof InvalidReadModelPointer ? `invalid: ${error.pointed}` : String(error);
+    }
   }
 
   get projectionNames(): readonly string[] {
@@ -451,7 +502,13 @@ export class LiveProjections {
     await generation.runner.stop();
     generation.store.close();
     this.setAside(fileName, 'is corrupt', cause);
-    const live = this.openLive();
+    let live: Generation | undefined;
+    try {
+      live = this.openLive();
+    } catch (pointerError) {
+      this.retryOpening(pointerError);
+      return;
+    }
     if (live !== undefined) await this.follow(live);
   }
 
@@ -533,6 +590,25 @@ function sleep(ms: number): Promise<void> {
 export class ReadModelsUnavailable extends ServiceUnavailableException {
   constructor(reason: string | undefined) {
     super(`the read models are not open${reason === undefined ? '' : ` (${reason})`}; retry later`);
+  }
+}
+
+/**
+ * `read-models.current` names something other than a generation file of ours.
+ * Refused rather than set aside for the default: the default name may be an
+ * older generation, and starting would remove every other generation (the real
+ * live one among them) as abandoned by a crashed rebuild.
+ */
+export class InvalidReadModelPointer extends Error {
+  override readonly name = 'InvalidReadModelPointer';
+  constructor(
+    readonly pointer: string,
+    readonly pointed: string,
+    why: string,
+  ) {
+    super(
+      `${pointer} holds ${JSON.stringify(pointed.slice(0, 200))}, which ${why}: refused, nothing opened or written. Write the live generation's file name there (ls DATA_DIR/read-models*.sqlite), or remove it to project the log afresh into read-models.sqlite (the other generations are then removed)`,
+    );
   }
 }
 

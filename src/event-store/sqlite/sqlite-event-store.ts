@@ -3,8 +3,7 @@
  * group commit. Concurrent appends share one transaction per flush; each
  * append's promise settles only after the transaction holding it committed.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { preparePrivateFile } from '../../data-dir/private-files';
 import type Database from 'better-sqlite3';
 import { Observable, Subject } from 'rxjs';
 import { ConcurrencyError, StoreUnavailableError, StoreUsageError } from '../event-store.errors';
@@ -84,7 +83,8 @@ export class SqliteEventStore implements EventStore {
     this.maxAppendSize = validateMaxAppendSize(
       options.maxAppendSize ?? DEFAULT_SQLITE_MAX_APPEND_SIZE,
     );
-    if ('file' in options) mkdirSync(dirname(options.file), { recursive: true });
+    // The log holds names and email addresses: 0600 in a 0700 directory, its -wal and -shm too.
+    if ('file' in options) preparePrivateFile(options.file);
     this.db = openDatabase('file' in options ? options.file : ':memory:');
     this.sql = prepareStatements(this.db);
     // A file-backed log commits in a worker thread, so fsync never blocks the event loop.

@@ -11,6 +11,7 @@ import {
   READ_MODEL_SCHEMA_VERSION,
   READ_MODEL_TABLES,
 } from './read-model-schema';
+import { preparePrivateFile } from '../../data-dir/private-files';
 
 export interface CarriedProjection {
   readonly name: string;
@@ -53,6 +54,9 @@ interface Task {
 }
 
 function runTask(task: Task): Promise<void> {
+  // A copy starts a generation: created 0600 before the worker's SQLite would create it 0644
+  // (read models hold names and emails). An index task works on a file that exists.
+  if (task.kind === 'copy') preparePrivateFile(task.file);
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'maintenance.worker.js'), { workerData: task });
     let settled = false;

@@ -4,8 +4,8 @@
  * `commit` writes a batch's documents, entries and checkpoints in one
  * transaction, so a crash never applies an event twice or skips one.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { preparePrivateFile } from '../../data-dir/private-files';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../canonical-json';
 import {
@@ -117,7 +117,8 @@ export class ReadModelStore {
       'inMemory' in location
         ? ':memory:'
         : join(location.directory, location.fileName ?? DEFAULT_READ_MODEL_FILE);
-    if (!('inMemory' in location)) mkdirSync(location.directory, { recursive: true });
+    // Read models hold names and email addresses: 0600 in a 0700 directory, their -wal and -shm too.
+    if (!('inMemory' in location)) preparePrivateFile(file);
     this.db = new Database(file);
     this.db.defaultSafeIntegers(true);
     // A generation being built has no readers and is discarded on a crash: no WAL until it is done.
