@@ -25,7 +25,7 @@ interface KeyFile {
 }
 
 export const ONLY_READ_KEYS =
-  'API_READ_KEYS is set and API_ADMIN_KEYS is not: no key is an admin key, so every admin route (/projections/status, POST /projections/rebuild, GET /audit/events/…) answers 403. Set API_ADMIN_KEYS to use them.';
+  'API_READ_KEYS is set and API_ADMIN_KEYS is not: no key is an admin key, so every admin route (/projections/*, /events/*, /metrics) answers 403. Set API_ADMIN_KEYS to use them.';
 
 export function loadApiKeys(config: Pick<AppConfig, 'apiKeys' | 'dataDir'>): ApiKeys {
   const { read, admin } = config.apiKeys;
