@@ -1,13 +1,23 @@
 /**
  * npm run rebuild [-- projection …] (compiled: node dist/cli/rebuild.js [projection …]) — rebuilds the named projections (every
- * one when none is named) from the log with the service stopped (with the service running, use POST /projections/rebuild instead:
- * a running service keeps serving the generation it opened). Uses the same
+ * one when none is named) from the log with the service stopped: it takes DATA_DIR's lock and refuses
+ * (exit 75, naming the holder) while the service holds it; use POST /projections/rebuild then. Uses the same
  * configuration as the service, then switches the data directory to the new
  * generation.
  */
 import { ConfigError, loadConfig } from '../config/load-config';
 import { openEventStore } from '../event-store/open-event-store';
-import { LiveProjections, UnknownProjection } from '../projections/live-projections';
+import {
+  claimDataDir,
+  DATA_DIR_LOCKED_EXIT_CODE,
+  DataDirLocked,
+  type DataDirClaim,
+} from '../data-dir/claim-data-dir';
+import {
+  InvalidReadModelPointer,
+  LiveProjections,
+  UnknownProjection,
+} from '../projections/live-projections';
 import { FOLLOWED_EVENTS } from '../projections/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
 import { loadEnvFile } from './env-file';
@@ -15,6 +25,19 @@ import { loadEnvFile } from './env-file';
 async function main(): Promise<void> {
   loadEnvFile();
   const config = loadConfig(process.env);
+  // Before anything opens DATA_DIR: a rebuild under a running service would switch
+  // read-models.current under it while it kept writing the generation it opened.
+  let claim: DataDirClaim;
+  try {
+    claim = claimDataDir(config.dataDir, 'rebuild');
+  } catch (error) {
+    if (!(error instanceof DataDirLocked)) throw error;
+    console.error(
+      `npm run rebuild refused: ${error.message}. While the service runs, rebuild through it: POST /projections/rebuild (admin key); or stop the service and run this again.`,
+    );
+    process.exitCode = DATA_DIR_LOCKED_EXIT_CODE;
+    return;
+  }
   const store = openEventStore(config.eventStore);
   const projections = new LiveProjections(store, config.dataDir, serviceProjections(config));
   try {
@@ -42,12 +65,17 @@ async function main(): Promise<void> {
   } finally {
     await projections.stop();
     await store.close();
+    claim.lock.release();
   }
 }
 
 main().catch((error: unknown) => {
   console.error(
-    error instanceof ConfigError || error instanceof UnknownProjection ? error.message : error,
+    error instanceof ConfigError ||
+      error instanceof UnknownProjection ||
+      error instanceof InvalidReadModelPointer
+      ? error.message
+      : error,
   );
   process.exitCode = 1;
 });

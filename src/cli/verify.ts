@@ -2,17 +2,24 @@
  * npm run verify (compiled: node dist/cli/verify.js) — recomputes every projection from the log into a scratch
  * database and compares it with the live read models, row by row. Prints the
  * differences and exits non-zero on any (or when the live read models are not
- * caught up with the log within VERIFY_WAIT_SECONDS, default 30).
+ * caught up with the log within VERIFY_WAIT_SECONDS, default 30). Read-only on DATA_DIR (the
+ * live read models are opened read-only, the scratch rebuild is in the temporary directory), so it
+ * may run beside the service, which it then waits for; a switch meanwhile (a rebuild) says so.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { openEventStore } from '../event-store/open-event-store';
-import { activeGenerationFile, BUILDING_BATCH_SIZE } from '../projections/live-projections';
+import {
+  activeGenerationFile,
+  BUILDING_BATCH_SIZE,
+  InvalidReadModelPointer,
+} from '../projections/live-projections';
 import { FOLLOWED_EVENTS, ProjectionRunner } from '../projections/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
 import { ReadModelStore } from '../projections/storage/read-model-store';
+import Database from 'better-sqlite3';
 import { loadEnvFile } from './env-file';
 
 const TABLES = {
@@ -59,7 +66,7 @@ async function main(): Promise<number> {
     }
     let differences = 0;
     for (const [table, sql] of Object.entries(TABLES)) {
-      const expected = rows(scratch, sql);
+      const expected = rows(scratch.db, sql);
       const actual = rows(live, sql);
       const diff = compare(expected, actual);
       differences += diff.length;
@@ -70,6 +77,14 @@ async function main(): Promise<number> {
     }
     scratch.close();
     live.close();
+    // A rebuild (through the service) that switched meanwhile makes the comparison meaningless.
+    const nowLive = activeGenerationFile(config.dataDir);
+    if (nowLive !== liveFile) {
+      console.error(
+        `the live read models switched from ${liveFile} to ${nowLive} during verify (a rebuild): run verify again`,
+      );
+      return 1;
+    }
     console.log(
       differences === 0
         ? `verified: the live read models equal a rebuild from the log (up to position ${head})`
@@ -82,26 +97,33 @@ async function main(): Promise<number> {
   }
 }
 
-/** The live read models may still be catching up (a service that just restarted): wait for the head. */
+/**
+ * The live read models may still be catching up (a service that just restarted): wait for the head.
+ * Opened read-only: verify runs beside a running service (that is what it waits for), and never
+ * writes DATA_DIR (no schema migration, no index, no mode change) whether a service runs or not.
+ */
 async function liveCaughtUp(
   dataDir: string,
   file: string,
   head: bigint,
   seconds: number,
-): Promise<ReadModelStore | undefined> {
+): Promise<Database.Database | undefined> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const live = new ReadModelStore({ directory: dataDir, fileName: file });
-    const checkpoints = [...live.checkpoints().values()];
-    if (checkpoints.length > 0 && checkpoints.every((c) => (c.position ?? 0n) >= head)) return live;
+    const live = new Database(join(dataDir, file), { readonly: true, fileMustExist: true });
+    live.defaultSafeIntegers(true);
+    const positions = live.prepare('SELECT position FROM projection_checkpoints').pluck().all() as (
+      bigint | null
+    )[];
+    if (positions.length > 0 && positions.every((p) => (p ?? 0n) >= head)) return live;
     live.close();
     if (Date.now() > deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
-function rows(store: ReadModelStore, sql: string): string[] {
-  return (store.db.prepare(sql).all() as Record<string, unknown>[]).map((row) =>
+function rows(db: Database.Database, sql: string): string[] {
+  return (db.prepare(sql).all() as Record<string, unknown>[]).map((row) =>
     JSON.stringify(row, (_key, value: unknown) =>
       typeof value === 'bigint' ? value.toString() : value,
     ),
@@ -124,7 +146,11 @@ function compare(expected: string[], actual: string[]): string[] {
 main().then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(
+      error instanceof ConfigError || error instanceof InvalidReadModelPointer
+        ? error.message
+        : error,
+    );
     process.exitCode = 1;
   },
 );
