@@ -89,6 +89,8 @@ export class ServiceMetrics {
   });
 
   constructor() {
+    // From the first app on, so that CPU, GC and event-loop figures cover the process' whole life.
+    processMetrics();
     const perProjection = (
       name: string,
       help: string,
