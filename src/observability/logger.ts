@@ -31,7 +31,13 @@ export function createLogger(settings: LogSettings, destination?: DestinationStr
   const stream =
     destination ??
     (wantsPrettyLogs(settings, process.stdout)
-      ? pretty({ sync: true, destination: process.stdout, translateTime: 'SYS:HH:MM:ss.l' })
+      ? pretty({
+          sync: true,
+          destination: process.stdout,
+          translateTime: 'SYS:HH:MM:ss.l',
+          singleLine: true,
+          ignore: 'pid,hostname',
+        })
       : process.stdout);
   return pino(
     {

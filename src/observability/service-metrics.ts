@@ -30,6 +30,12 @@ const RUNNER_STATES: readonly RunnerState[] = [
   'held',
 ];
 const REBUILD_STATES: readonly RebuildProgress['state'][] = ['building', 'switched', 'failed'];
+const REBUILD_PHASES: readonly NonNullable<RebuildProgress['phase']>[] = [
+  'copying',
+  'projecting',
+  'indexing',
+  'catching-up',
+];
 
 /** Routes answered from the read models (the others read the log, or are operations). */
 const QUERY_ROUTES =
@@ -160,6 +166,18 @@ export class ServiceMetrics {
         const progress = this.projections?.status().rebuild;
         if (progress === undefined) return;
         for (const s of REBUILD_STATES) rebuild.set({ state: s }, s === progress.state ? 1 : 0);
+      },
+    });
+    const phase: Gauge<'phase'> = new Gauge({
+      name: 'referral_ledger_rebuild_phase',
+      help: 'While a rebuild builds: 1 for its phase (copying, projecting, indexing, catching-up)',
+      labelNames: ['phase'] as const,
+      registers: [this.registry],
+      collect: () => {
+        phase.reset();
+        const progress = this.projections?.status().rebuild;
+        if (progress?.state !== 'building') return;
+        for (const p of REBUILD_PHASES) phase.set({ phase: p }, p === progress.phase ? 1 : 0);
       },
     });
     perProjection(

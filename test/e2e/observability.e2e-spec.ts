@@ -220,4 +220,27 @@ describe('logs and metrics of the service', () => {
     );
     expect(after).toMatch(/^process_cpu_seconds_total /m);
   });
+
+  it('/metrics follows a rebuild to its switch', async () => {
+    const scrape = async (): Promise<string> =>
+      (await fetch(`${app.url}/metrics`, { headers: admin })).text();
+    expect(await scrape()).not.toMatch(/^referral_ledger_rebuild_state/m);
+    const started = await fetch(`${app.url}/projections/rebuild`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(started.status).toBe(202);
+    let text = await scrape();
+    for (
+      let i = 0;
+      i < 100 && !text.includes('referral_ledger_rebuild_state{state="switched"} 1');
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      text = await scrape();
+    }
+    expect(text).toContain('referral_ledger_rebuild_state{state="switched"} 1');
+    expect(text).toContain('referral_ledger_rebuild_state{state="building"} 0');
+  });
 });
