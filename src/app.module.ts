@@ -9,6 +9,7 @@ import { eventStoreRecordingHealth } from './health/store-health.module';
 import type { Clock } from './ledger/clock';
 import { ObservabilityModule } from './observability/observability.module';
 import type { ServiceMetrics } from './observability/service-metrics';
+import { withTimedAppends } from './observability/timed-event-store';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueriesModule } from './queries/queries.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -21,7 +22,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock),
         AccessModule,
-        eventStoreRecordingHealth(),
+        withTimedAppends(eventStoreRecordingHealth(), metrics),
         HealthModule,
         WebhooksModule,
         ProjectionsModule,

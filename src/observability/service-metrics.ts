@@ -74,7 +74,7 @@ export class ServiceMetrics {
 
   private readonly appendSeconds = new Histogram({
     name: 'referral_ledger_event_store_append_seconds',
-    help: 'Time from an append to its durable commit (embedded log: queueing plus the group commit)',
+    help: 'Time from an append to its durable commit (embedded log: queueing plus the group commit; EventStoreDB: the append call)',
     buckets: SECONDS,
     registers: [this.registry],
   });
@@ -206,6 +206,11 @@ export class ServiceMetrics {
       this.batchSize.observe(size);
       for (const ms of latenciesMs) this.appendSeconds.observe(ms / 1000);
     });
+  }
+
+  /** An append answered by a log that reports no commits of its own (EventStoreDB). */
+  appendTook(elapsedMs: number): void {
+    this.appendSeconds.observe(elapsedMs / 1000);
   }
 
   delivery(provider: string, outcome: DeliveryOutcome, status: number): void {

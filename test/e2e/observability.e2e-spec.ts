@@ -7,6 +7,7 @@
  * counters move with the deliveries posted.
  */
 import { growsurfDelivery, refirDelivery, uniqueGrowsurfReward } from '../support/deliveries';
+import { startEsdbEmulator, type EsdbEmulator } from '../support/esdb-emulator';
 import { get, post, tamperBody, type HttpDelivery } from '../support/http';
 import { startApp, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
@@ -242,5 +243,32 @@ describe('logs and metrics of the service', () => {
     }
     expect(text).toContain('referral_ledger_rebuild_state{state="switched"} 1');
     expect(text).toContain('referral_ledger_rebuild_state{state="building"} 0');
+  });
+});
+
+describe('append latency on the EventStoreDB emulator', () => {
+  let emulator: EsdbEmulator;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    emulator = await startEsdbEmulator();
+    app = await startApp({
+      env: { EVENTSTORE_CONNECTION_STRING: emulator.connectionString },
+    });
+  });
+  afterAll(async () => {
+    await app.dispose();
+    await emulator.stop();
+  });
+
+  it('is measured per append on the emulator (no group commits there to count)', async () => {
+    for (let n = 0; n < 3; n++) {
+      expect((await post(app.url, growsurfDelivery(uniqueGrowsurfReward(100 + n)))).status).toBe(
+        200,
+      );
+    }
+    const text = await (await fetch(`${app.url}/metrics`, { headers: admin })).text();
+    expect(text).toMatch(/^referral_ledger_event_store_append_seconds_count 3$/m);
+    expect(text).toMatch(/^referral_ledger_event_store_commit_batch_size_count 0$/m);
   });
 });
