@@ -92,7 +92,11 @@ describe('npm run send', () => {
         '--url',
         app.url,
       ],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', DATA_DIR: app.dataDir }, timeout: 20_000 },
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', ENV_FILE: '', DATA_DIR: app.dataDir },
+        timeout: 20_000,
+      },
     );
     await expect(run).rejects.toMatchObject({
       code: 2,

@@ -57,6 +57,8 @@ export async function spawnService(
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
+      // A developer's own .env in the checkout must not reach the service under test.
+      ENV_FILE: '',
       ...options.log?.env(),
       ...env,
       PORT: String(port),

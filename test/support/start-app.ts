@@ -28,6 +28,8 @@ export interface RunningApp {
 /** The service's settings for tests, pointed at `log` (SQLite in DATA_DIR when none is given). */
 export function testEnv(dataDir: string, log?: TestLog): Record<string, string> {
   return {
+    // A developer's own .env in the checkout must not reach a service or command under test.
+    ENV_FILE: '',
     ...log?.env(),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
