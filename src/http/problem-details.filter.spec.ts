@@ -12,6 +12,7 @@ interface Sent {
 function hostFor(sent: Sent): ArgumentsHost {
   const reply = {
     sent: false,
+    request: { id: 'req-test-1' },
     header: () => reply,
     status: (status: number) => ((sent.status = status), reply),
     send: (body: unknown) => ((sent.body = body), reply),

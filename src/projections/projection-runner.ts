@@ -318,7 +318,7 @@ export class ProjectionRunner {
     } catch {
       // The next attempt reads the checkpoints again, or fails and retries.
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const attempts = (this.retry?.attempts ?? 0) + 1;
     const delay = retryDelay(attempts, this.policy);
     this.retry = {
@@ -455,4 +455,14 @@ function earliest(positions: readonly (bigint | null)[]): bigint | undefined {
     if (min === undefined || position < min) min = position;
   }
   return min;
+}
+
+/**
+ * An error's own words. Duck-typed: errors thrown by native modules or another
+ * realm (jest's, a worker's) are not instances of this realm's Error, and
+ * `String()` would prefix their class name.
+ */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
