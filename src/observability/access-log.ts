@@ -31,7 +31,7 @@ export class AccessLog extends LogController {
 
   constructor(
     private readonly metrics: ServiceMetrics,
-    /** The root of every request's logger: its level is theirs. */
+    /** The service's logger (requests get no child loggers: see createApp). */
     private readonly logger: Logger,
   ) {
     super();
@@ -68,6 +68,7 @@ export class AccessLog extends LogController {
       route !== undefined && QUIET_ROUTES.has(route) ? 'debug' : status >= 500 ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {
+      reqId: request.id,
       method: request.method,
       route: route ?? null,
       status,
@@ -80,7 +81,7 @@ export class AccessLog extends LogController {
     }
     // A socket error after the answer: its code only, never its message (it may quote input).
     if (error) fields.error = (error as { code?: unknown }).code ?? error.name;
-    request.log[level](fields, 'request');
+    this.logger[level](fields, 'request');
   }
 
   override routeNotFound(): void {
@@ -89,14 +90,19 @@ export class AccessLog extends LogController {
 
   override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
     // Only reached if Nest's handler is not installed yet; the URL and the message stay out.
-    request.log[reply.statusCode >= 500 ? 'error' : 'info'](
-      { route: request.routeOptions.url ?? null, status: reply.statusCode, error: error.name },
+    this.logger[reply.statusCode >= 500 ? 'error' : 'info'](
+      {
+        reqId: request.id,
+        route: request.routeOptions.url ?? null,
+        status: reply.statusCode,
+        error: error.name,
+      },
       'answered by Fastify',
     );
   }
 
   override writeHeadError(error: Error, request: FastifyRequest): void {
-    request.log.warn({ error: error.name }, 'could not write the answer head');
+    this.logger.warn({ reqId: request.id, error: error.name }, 'could not write the answer head');
   }
 
   /** `/webhooks/<provider>[/:param]` -> provider; anything else -> null. */

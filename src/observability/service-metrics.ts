@@ -64,6 +64,7 @@ function processMetrics(): Registry {
 export class ServiceMetrics {
   private readonly registry = new Registry();
   private projections: StatusSource | undefined;
+  private readonly deliveryCounters = new Map<string, { inc(): void }>();
 
   private readonly deliveries = new Counter({
     name: 'referral_ledger_webhook_deliveries_total',
@@ -214,7 +215,14 @@ export class ServiceMetrics {
   }
 
   delivery(provider: string, outcome: DeliveryOutcome, status: number): void {
-    this.deliveries.inc({ provider, outcome, status: String(status) });
+    // One child per label set, found by a string key: cheaper than hashing labels per delivery.
+    const key = `${provider} ${outcome} ${status}`;
+    let child = this.deliveryCounters.get(key);
+    if (child === undefined) {
+      child = this.deliveries.labels(provider, outcome, String(status));
+      this.deliveryCounters.set(key, child);
+    }
+    child.inc();
   }
 
   /** Every GET answered: only the read-model routes are counted. */
