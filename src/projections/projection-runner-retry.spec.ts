@@ -222,8 +222,11 @@ describe('ProjectionRunner when the store fails', () => {
     await waitUntil(() => states().every((s) => s === 'retrying'));
     const [status] = runner.status();
     expect(status?.retry?.lastError).toMatch(/full/);
-    expect(status?.checkpoint).toBe(first);
+    // Batches that fit in the file's free pages may commit first; from then on the checkpoint stays put.
+    const stuck = status?.checkpoint ?? null;
+    expect(stuck !== null && stuck >= first && stuck < head).toBe(true);
     await waitUntil(() => (runner.status()[0]?.retry?.attempts ?? 0) >= 3);
+    expect(runner.status()[0]?.checkpoint).toBe(stuck);
     expect(changes.filter((c) => c.state === 'retrying')).toHaveLength(1);
 
     readModels.db.pragma('max_page_count = 1073741823');
