@@ -4,6 +4,7 @@
  * commits itself (ServiceMetrics.observeStore), so it is left as it is.
  */
 import type { DynamicModule, FactoryProvider, Provider } from '@nestjs/common';
+import { decorateStore } from '../event-store/decorate-store';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import type { ServiceMetrics } from './service-metrics';
 
@@ -38,20 +39,7 @@ export function timeAppends(
       return result;
     });
   };
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'append') return append;
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      let method = bound.get(property);
-      if (method === undefined) {
-        method = (value as (...args: unknown[]) => unknown).bind(target);
-        bound.set(property, method);
-      }
-      return method;
-    },
-  });
+  return decorateStore(store, { append });
 }
 
 function isEventStoreFactory(provider: Provider): provider is FactoryProvider {
