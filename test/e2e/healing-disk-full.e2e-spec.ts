@@ -21,6 +21,7 @@ import { growsurfDelivery, uniqueGrowsurfReward } from '../support/deliveries';
 import { get, post, type HttpAnswer } from '../support/http';
 import { startApp, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
+import { eventually } from '../support/eventually';
 
 const TMPFS_SIZE = '24m';
 
@@ -82,19 +83,6 @@ interface ProjectionState {
 
 const mounted = mountTmpfs();
 const admin = { authorization: `Bearer ${TEST_SECRETS.adminApiKey}` };
-
-async function eventually<T>(
-  look: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await look();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 if ('skipped' in mounted) {
   process.stderr.write(`healing disk-full e2e skipped: ${mounted.skipped}\n`);

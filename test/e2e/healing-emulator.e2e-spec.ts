@@ -12,6 +12,7 @@ import { recordedDeliveries, storeOf } from '../support/log';
 import { spawnService, type ServiceProcess } from '../support/spawn-service';
 import { makeDataDir, startApp, testEnv, type RunningApp } from '../support/start-app';
 import { TEST_SECRETS } from '../support/test-secrets';
+import { eventually } from '../support/eventually';
 
 const admin = { authorization: `Bearer ${TEST_SECRETS.adminApiKey}` };
 
@@ -30,19 +31,6 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-async function eventually<T>(
-  look: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await look();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 let delivered = 0;
