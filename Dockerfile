@@ -23,7 +23,7 @@ RUN npm run build && npm prune --omit=dev
 #   node dist/cli/send.js …         sign and post one delivery (npm run send)
 #   node dist/cli/rebuild.js […]    rebuild read models, service stopped (npm run rebuild)
 #   node dist/cli/verify.js         compare read models with a rebuild (npm run verify)
-# Example deliveries: dist/webhooks/providers/<provider>/fixtures/.
+# Example deliveries: dist/providers/<provider>/fixtures/.
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0 PORT=3000
 WORKDIR /app

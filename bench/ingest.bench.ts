@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { createApp } from '../src/app';
-import { LiveProjections } from '../src/projections/live-projections';
+import { LiveProjections } from '../src/read-models/live-projections';
 import { loadConfig } from '../src/config/load-config';
 import { testEnv } from '../test/support/start-app';
 import { growsurfDeliveries, wixDeliveries, type PreparedRequest } from './ingest-deliveries';

@@ -15,15 +15,15 @@ import Fastify from 'fastify';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { openSqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
-import { BUILDING_BATCH_SIZE, LiveProjections } from '../src/projections/live-projections';
-import { ProjectionRunner } from '../src/projections/projection-runner';
-import { ReadModels } from '../src/projections/read-models';
+import { BUILDING_BATCH_SIZE, LiveProjections } from '../src/read-models/live-projections';
+import { ProjectionRunner } from '../src/read-models/projection-runner';
+import { ReadModels } from '../src/read-models/read-models';
 import { serviceProjections } from '../src/projections/service-projections';
-import { indexGeneration } from '../src/projections/storage/maintenance';
+import { indexGeneration } from '../src/read-models/storage/maintenance';
 import {
   DEFAULT_READ_MODEL_FILE,
   ReadModelStore,
-} from '../src/projections/storage/read-model-store';
+} from '../src/read-models/storage/read-model-store';
 import { testEnv } from '../test/support/start-app';
 import { TEST_SECRETS } from '../test/support/test-secrets';
 import { describeCollections, describeStatus, fillLogReported } from './synthetic-events';

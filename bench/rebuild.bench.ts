@@ -12,15 +12,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
-import { BUILDING_BATCH_SIZE } from '../src/projections/live-projections';
-import { ProjectionRunner } from '../src/projections/projection-runner';
+import { BUILDING_BATCH_SIZE } from '../src/read-models/live-projections';
+import { ProjectionRunner } from '../src/read-models/projection-runner';
 import { serviceProjections } from '../src/projections/service-projections';
-import { indexGeneration } from '../src/projections/storage/maintenance';
+import { indexGeneration } from '../src/read-models/storage/maintenance';
 import {
   DEFAULT_READ_MODEL_FILE,
   ReadModelStore,
   type Batch,
-} from '../src/projections/storage/read-model-store';
+} from '../src/read-models/storage/read-model-store';
 import { describeCollections, describeStatus, fillLogReported } from './synthetic-events';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventData, EventStore, JsonObject } from '../src/event-store/event-store.port';
-import type { ProjectionStatus } from '../src/projections/projection-runner';
-import type { ReadModelStore } from '../src/projections/storage/read-model-store';
+import type { ProjectionStatus } from '../src/read-models/projection-runner';
+import type { ReadModelStore } from '../src/read-models/storage/read-model-store';
 import {
   deliveryStreamName,
   uuidV5,
@@ -17,7 +17,7 @@ import {
 } from '../src/ledger/webhook-received';
 
 type Json = Record<string, unknown>;
-const fixturesDir = join(__dirname, '..', 'src', 'webhooks', 'providers');
+const fixturesDir = join(__dirname, '..', 'src', 'providers');
 const load = (provider: string, name: string): Json =>
   JSON.parse(readFileSync(join(fixturesDir, provider, 'fixtures', `${name}.json`), 'utf8')) as Json;
 

@@ -10,7 +10,7 @@ import type { Clock } from './ledger/clock';
 import { ObservabilityModule } from './observability/observability.module';
 import type { ServiceMetrics } from './observability/service-metrics';
 import { withTimedAppends } from './observability/timed-event-store';
-import { ProjectionsModule } from './projections/projections.module';
+import { ProjectionsModule } from './read-models/read-models.module';
 import { QueriesModule } from './queries/queries.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 

@@ -10,7 +10,7 @@ import {
   DataDirLocked,
   type DataDirClaim,
 } from './data-dir/claim-data-dir';
-import { InvalidReadModelPointer } from './projections/live-projections';
+import { InvalidReadModelPointer } from './read-models/live-projections';
 
 function cannotStart(message: string, exitCode: number): never {
   process.stderr.write(`referral-ledger cannot start: ${message}\n`);

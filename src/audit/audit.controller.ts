@@ -2,7 +2,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import { keyFromPath } from '../queries/keys';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from '../queries/query-params';
 import { ReadYourWrites } from '../queries/read-your-writes';

@@ -5,13 +5,13 @@
  */
 import type { WebhooksConfig } from '../config/app-config';
 import type { WebhookReceived } from '../ledger/webhook-received';
-import { verifyGrowsurfSignature } from '../webhooks/providers/growsurf/growsurf-signature';
+import { verifyGrowsurfSignature } from '../providers/growsurf/growsurf-signature';
 import {
   standardHeadersOf,
   verifyStandardSignature,
-} from '../webhooks/providers/standard/standard-signature';
-import { verifyTalkableSignature } from '../webhooks/providers/talkable/talkable-signature';
-import { verifyWixJwt } from '../webhooks/providers/wix/wix-jwt';
+} from '../providers/standard/standard-signature';
+import { verifyTalkableSignature } from '../providers/talkable/talkable-signature';
+import { verifyWixJwt } from '../providers/wix/wix-jwt';
 import { WebhookRejection } from '../webhooks/webhook-rejection';
 
 export interface Reverification {

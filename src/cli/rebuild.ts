@@ -17,8 +17,8 @@ import {
   InvalidReadModelPointer,
   LiveProjections,
   UnknownProjection,
-} from '../projections/live-projections';
-import { FOLLOWED_EVENTS } from '../projections/projection-runner';
+} from '../read-models/live-projections';
+import { FOLLOWED_EVENTS } from '../read-models/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
 import { loadEnvFile } from './env-file';
 

@@ -6,12 +6,12 @@ import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { AppConfig, NamedSecret } from '../config/app-config';
 import type { JsonObject } from '../event-store/event-store.port';
 import type { Provider } from '../ledger/webhook-received';
-import { growsurfCampaignOf } from '../webhooks/providers/growsurf/growsurf-dedupe';
-import { signGrowsurf } from '../webhooks/providers/growsurf/growsurf-sign';
-import { secretsForTenant } from '../webhooks/providers/shared/secret-selection';
-import { signStandardWebhook } from '../webhooks/providers/standard/standard-sign';
-import { talkableFormBody } from '../webhooks/providers/talkable/talkable-sign';
-import { signWixDelivery } from '../webhooks/providers/wix/wix-sign';
+import { growsurfCampaignOf } from '../providers/growsurf/growsurf-dedupe';
+import { signGrowsurf } from '../providers/growsurf/growsurf-sign';
+import { secretsForTenant } from '../providers/shared/secret-selection';
+import { signStandardWebhook } from '../providers/standard/standard-sign';
+import { talkableFormBody } from '../providers/talkable/talkable-sign';
+import { signWixDelivery } from '../providers/wix/wix-sign';
 
 export interface SignedDelivery {
   readonly path: string;

@@ -15,10 +15,10 @@ import {
   activeGenerationFile,
   BUILDING_BATCH_SIZE,
   InvalidReadModelPointer,
-} from '../projections/live-projections';
-import { FOLLOWED_EVENTS, ProjectionRunner } from '../projections/projection-runner';
+} from '../read-models/live-projections';
+import { FOLLOWED_EVENTS, ProjectionRunner } from '../read-models/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
-import { ReadModelStore } from '../projections/storage/read-model-store';
+import { ReadModelStore } from '../read-models/storage/read-model-store';
 import Database from 'better-sqlite3';
 import { loadEnvFile } from './env-file';
 

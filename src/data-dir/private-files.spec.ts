@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
-import { ReadModelStore } from '../projections/storage/read-model-store';
+import { ReadModelStore } from '../read-models/storage/read-model-store';
 import { tightenDataDir } from './private-files';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;

@@ -1,4 +1,4 @@
-import type { ProjectionStatus } from '../projections/projection-runner';
+import type { ProjectionStatus } from '../read-models/projection-runner';
 import { judgeHealth } from './readiness';
 
 function projection(name: string, state: ProjectionStatus['state']): ProjectionStatus {

@@ -3,7 +3,7 @@
  * per cause. Pure: the controller gathers the facts, this judges them.
  */
 import type { EventStore } from '../event-store/event-store.port';
-import type { ProjectionStatus } from '../projections/projection-runner';
+import type { ProjectionStatus } from '../read-models/projection-runner';
 import type { AppendsFailing } from './store-health';
 
 export interface HealthReport {

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import { MetricsController } from './metrics.controller';
 import { ServiceMetrics } from './service-metrics';
 

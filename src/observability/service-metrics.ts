@@ -14,8 +14,8 @@ import {
   type PrometheusContentType,
 } from 'prom-client';
 import type { EventStore } from '../event-store/event-store.port';
-import type { LiveProjections, RebuildProgress } from '../projections/live-projections';
-import type { ProjectionStatus, RunnerState } from '../projections/projection-runner';
+import type { LiveProjections, RebuildProgress } from '../read-models/live-projections';
+import type { ProjectionStatus, RunnerState } from '../read-models/projection-runner';
 
 export type DeliveryOutcome = 'recorded' | 'duplicate' | 'refused';
 

@@ -4,7 +4,7 @@
  * rewards. Summed exactly (bigint minor units), sorted for stable answers.
  */
 import { formatMoney, parseMoney } from '../ledger/money';
-import type { ParticipantDoc, ReferralDoc, RewardDoc } from './ledger/ledger-documents';
+import type { ParticipantDoc, ReferralDoc, RewardDoc } from './rewards/ledger-documents';
 
 export interface ReferralCounts {
   readonly total: number;

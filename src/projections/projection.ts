@@ -5,7 +5,7 @@
  * together with the checkpoint; projections never do I/O.
  */
 import type { Cause } from '../ledger/reward-ledger';
-import type { CanonicalValue } from './canonical-json';
+import type { CanonicalValue } from '../ledger/canonical-json';
 import type { WebhookFacts } from './webhook-event';
 
 export type DocumentBody = { readonly [key: string]: CanonicalValue | undefined };

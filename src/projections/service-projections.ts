@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/app-config';
-import { ledgerProjection } from './ledger/ledger.projection';
+import { ledgerProjection } from './rewards/ledger.projection';
 import type { Projection } from './projection';
 import { reviewRequestsProjection } from './reviews/review-requests.projection';
 import { unsubscribesProjection } from './unsubscribes/unsubscribes.projection';

@@ -6,7 +6,7 @@
 import type { JsonObject, RecordedEvent } from '../event-store/event-store.port';
 import type { Cause } from '../ledger/reward-ledger';
 import type { Provider } from '../ledger/webhook-received';
-import { booleanAt, objectAt, textAt } from './json-guards';
+import { booleanAt, objectAt, textAt } from '../ledger/json';
 import type { ProjectedEvent } from './projection';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];

@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import { keyFromPath } from './keys';
 import { page } from './participants.controller';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';

@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import { keyFromPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';

@@ -29,7 +29,7 @@ import {
   LiveProjections,
   RebuildInProgress,
   UnknownProjection,
-} from '../projections/live-projections';
+} from '../read-models/live-projections';
 import { jsonSafe } from './keys';
 import { page } from './participants.controller';
 import { MAX_OFFSET, PageQuery, parseJsonBody, parseQuery } from './query-params';

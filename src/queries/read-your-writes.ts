@@ -1,5 +1,5 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import type { ConsistencyQuery } from './query-params';
 
 const DEFAULT_WAIT_MS = 2_000;

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import { page } from './participants.controller';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
 import { ReadYourWrites } from './read-your-writes';

@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsBooleanString, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../projections/live-projections';
+import { LiveProjections } from '../read-models/live-projections';
 import { reviewRequestKey } from '../projections/reviews/review-requests.projection';
 import { page } from './participants.controller';
 import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';

@@ -11,7 +11,7 @@ import {
   webhookEventType,
   type WebhookReceived,
 } from '../ledger/webhook-received';
-import type { AcceptDelivery, InboundRequest } from './providers/provider-intake';
+import type { AcceptDelivery, InboundRequest } from '../providers/provider-intake';
 import { WebhookRejection } from './webhook-rejection';
 
 export interface IngestOutcome {

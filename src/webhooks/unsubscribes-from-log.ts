@@ -27,7 +27,7 @@ import {
   type RecordedEvent,
 } from '../event-store/event-store.port';
 import { uuidV5, webhookEventType, type WebhookReceived } from '../ledger/webhook-received';
-import { unsubscribeEmailOf } from './providers/talkable/talkable-unsubscribe';
+import { unsubscribeEmailOf } from '../providers/talkable/talkable-unsubscribe';
 import type { RecordedUnsubscribe, UnsubscribeIndex } from './unsubscribe-lookup';
 
 /** Not under `webhook-`: projections, audit and verify never see these streams. */

@@ -7,7 +7,7 @@ import { ingestWebhook, type IngestOutcome } from './ingest-webhook';
 import {
   checkUnsubscribeEmailOf,
   unsubscribeEmailOf,
-} from './providers/talkable/talkable-unsubscribe';
+} from '../providers/talkable/talkable-unsubscribe';
 import { UNSUBSCRIBE_LOOKUP, type UnsubscribeIndex } from './unsubscribe-lookup';
 import { WebhookRejection } from './webhook-rejection';
 import { createWebhookIntakes, type WebhookIntakes } from './webhook-intakes';

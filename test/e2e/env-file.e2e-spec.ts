@@ -18,7 +18,7 @@ const FILE_READ_KEY = 'read-key-from-the-env-file-0123';
 const ENV_READ_KEY = 'read-key-from-the-environment-01';
 const FIXTURE = join(
   root,
-  'src/webhooks/providers/growsurf/fixtures/participant-reached-goal-referrer.json',
+  'src/providers/growsurf/fixtures/participant-reached-goal-referrer.json',
 );
 
 interface Child {

@@ -9,8 +9,8 @@
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signGrowsurf } from '../../src/webhooks/providers/growsurf/growsurf-sign';
-import { signJwt } from '../../src/webhooks/providers/wix/wix-sign';
+import { signGrowsurf } from '../../src/providers/growsurf/growsurf-sign';
+import { signJwt } from '../../src/providers/wix/wix-sign';
 import {
   growsurfDelivery,
   growsurfFixture,

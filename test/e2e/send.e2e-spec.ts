@@ -17,7 +17,7 @@ import { TEST_SECRETS } from '../support/test-secrets';
 
 const root = join(__dirname, '..', '..');
 const fixture = (provider: string, name: string): string =>
-  join(root, 'src', 'webhooks', 'providers', provider, 'fixtures', `${name}.json`);
+  join(root, 'src', 'providers', provider, 'fixtures', `${name}.json`);
 const FIXTURES: readonly [Provider, string][] = [
   ['growsurf', fixture('growsurf', 'new-participant-referred')],
   ['talkable', fixture('talkable', 'referral-approved')],

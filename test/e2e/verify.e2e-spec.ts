@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { activeGenerationFile } from '../../src/projections/live-projections';
+import { activeGenerationFile } from '../../src/read-models/live-projections';
 import { growsurfDelivery, uniqueGrowsurfReward } from '../support/deliveries';
 import { post } from '../support/http';
 import { describeOnEachLog } from '../support/logs';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config';
 import type { AppendOptions, EventData, EventStore } from '../../src/event-store/event-store.port';
 import { ingestWebhook } from '../../src/webhooks/ingest-webhook';
-import type { InboundRequest } from '../../src/webhooks/providers/provider-intake';
+import type { InboundRequest } from '../../src/providers/provider-intake';
 import { createWebhookIntakes } from '../../src/webhooks/webhook-intakes';
 import {
   growsurfDelivery,
@@ -25,10 +25,10 @@ import {
 } from '../support/deliveries';
 import type { HttpDelivery } from '../support/http';
 import { testEnv } from '../support/start-app';
-import { signTalkableCustomApp } from '../../src/webhooks/providers/talkable/talkable-sign';
+import { signTalkableCustomApp } from '../../src/providers/talkable/talkable-sign';
 import { TEST_SECRETS } from '../support/test-secrets';
 
-const PROVIDERS_DIR = join(__dirname, '..', '..', 'src', 'webhooks', 'providers');
+const PROVIDERS_DIR = join(__dirname, '..', '..', 'src', 'providers');
 const GOLDEN_FILE = join(__dirname, 'stored-events.golden.json');
 const RECEIVED_AT = new Date('2026-06-01T12:00:00.000Z');
 const SIGNED_ELSEWHERE = '<signed with this run’s test keys>';

@@ -5,15 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpDelivery } from './http';
-import { signGrowsurf } from '../../src/webhooks/providers/growsurf/growsurf-sign';
-import { signStandardWebhook } from '../../src/webhooks/providers/standard/standard-sign';
-import { talkableFormBody } from '../../src/webhooks/providers/talkable/talkable-sign';
-import { signWixDelivery } from '../../src/webhooks/providers/wix/wix-sign';
+import { signGrowsurf } from '../../src/providers/growsurf/growsurf-sign';
+import { signStandardWebhook } from '../../src/providers/standard/standard-sign';
+import { talkableFormBody } from '../../src/providers/talkable/talkable-sign';
+import { signWixDelivery } from '../../src/providers/wix/wix-sign';
 import { testWixPrivateKey } from './test-keys';
 import { TEST_SECRETS } from './test-secrets';
 
 type Json = Record<string, unknown>;
-const providersDir = join(__dirname, '..', '..', 'src', 'webhooks', 'providers');
+const providersDir = join(__dirname, '..', '..', 'src', 'providers');
 
 /** A fixture as parsed JSON, or (`raw`) as the verbatim text, for malformed originals. */
 export function fixture(

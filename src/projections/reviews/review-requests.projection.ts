@@ -6,8 +6,8 @@
  * so a late "created" cannot resurrect the request.
  */
 import type { JsonObject } from '../../event-store/event-store.port';
-import { arrayAt, isObject, objectAt, textAt } from '../json-guards';
-import { bodyOf } from '../ledger/translate-wix-referrals';
+import { arrayAt, isObject, objectAt, textAt } from '../../ledger/json';
+import { bodyOf } from '../../providers/wix/wix-translate';
 import { IGNORED, notUnderstood, type DocumentBody, type Projection } from '../projection';
 import type { WebhookFacts } from '../webhook-event';
 

@@ -3,7 +3,7 @@
  * runner uses, folded over an in-memory document map.
  */
 import type { RecordedEvent } from '../../event-store/event-store.port';
-import { canonicalJson } from '../canonical-json';
+import { canonicalJson } from '../../ledger/canonical-json';
 import {
   documentId,
   type DocumentBody,

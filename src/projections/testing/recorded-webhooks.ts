@@ -12,9 +12,9 @@ import {
   type Provider,
   type WebhookReceived,
 } from '../../ledger/webhook-received';
-import { objectAt, textAt } from '../json-guards';
+import { objectAt, textAt } from '../../ledger/json';
 
-const FIXTURES = join(__dirname, '..', '..', 'webhooks', 'providers');
+const FIXTURES = join(__dirname, '..', '..', 'providers');
 
 export function fixture(provider: Provider, name: string): JsonObject {
   return JSON.parse(

@@ -3,7 +3,7 @@
  * `check_unsubscribe_web_hook` is answered even if the ledger projection fails
  * on some event. Only a key-verified legacy `unsubscribe_web_hook` counts.
  */
-import { emailAt, objectAt, textAt } from '../json-guards';
+import { emailAt, objectAt, textAt } from '../../ledger/json';
 import { IGNORED, notUnderstood, type Projection } from '../projection';
 
 export const UNSUBSCRIBES = 'unsubscribe';

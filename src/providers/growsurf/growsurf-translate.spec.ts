@@ -1,0 +1,146 @@
+import { given, InMemoryProjector } from '../../projections/testing/given-when-then';
+import { growsurf, inLogOrder, recorded } from '../../projections/testing/recorded-webhooks';
+import { ledgerProjection } from '../../projections/rewards/ledger.projection';
+
+const projection = ledgerProjection({ defaultCurrencies: new Map([['*', 'USD']]) });
+const reward = (key: string) => ({ collection: 'reward', key: `growsurf:ct8f71:${key}` });
+
+describe('GrowSurf into the ledger', () => {
+  it.each([
+    [
+      'pending then approved',
+      ['participant-reached-goal-pending', 'participant-reached-goal-approved'],
+    ],
+    [
+      'approved then pending',
+      ['participant-reached-goal-approved', 'participant-reached-goal-pending'],
+    ],
+  ])('a manually approved reward announced %s is one approved reward', (_, names) => {
+    const projector = new InMemoryProjector([projection]).apply(
+      ...inLogOrder(names.map((n) => growsurf(n))),
+    );
+    expect(projector.all('reward')).toHaveLength(1);
+    expect(projector.get('reward', 'growsurf:ct8f71:k3v9pd')).toMatchObject({
+      status: 'approved',
+      ownerKey: 'growsurf:ct8f71:x9a7uu',
+      side: 'advocate',
+      kind: 'cash',
+      value: { kind: 'money', amount: '25.00', currency: 'USD', currencyAssumed: false },
+    });
+  });
+
+  it('records the late pending copy as superseded, not as a step back', () => {
+    const projector = new InMemoryProjector([projection]).apply(
+      ...inLogOrder([
+        growsurf('participant-reached-goal-approved'),
+        growsurf('participant-reached-goal-pending'),
+      ]),
+    );
+    const outcomes = projector.entries
+      .filter((e) => e.entityKind === 'reward')
+      .map((e) => e.outcome);
+    expect(outcomes).toEqual(['applied', 'superseded']);
+  });
+
+  it('ends in the same documents whichever copy of the pair arrives first', () => {
+    const [pending, approved] = [
+      growsurf('participant-reached-goal-pending'),
+      growsurf('participant-reached-goal-approved'),
+    ];
+    const a = new InMemoryProjector([projection]).apply(...inLogOrder([pending, approved]));
+    const b = new InMemoryProjector([projection]).apply(...inLogOrder([approved, pending]));
+    expect(a.snapshot()).toBe(b.snapshot());
+  });
+
+  it('keeps the two sides of a double-sided reward as two rewards, one per participant', () => {
+    const projector = new InMemoryProjector([projection]).apply(
+      ...inLogOrder([
+        growsurf('participant-reached-goal-approved'),
+        growsurf('participant-reached-goal-referee'),
+      ]),
+    );
+    expect(projector.get('reward', 'growsurf:ct8f71:m7q2ta')).toMatchObject({
+      ownerKey: 'growsurf:ct8f71:uxjbxu',
+      side: 'friend',
+      value: { amount: '10.00', currency: 'USD' },
+    });
+    expect(projector.get('referral', 'growsurf:ct8f71:uxjbxu')).toMatchObject({
+      advocateKey: 'growsurf:ct8f71:x9a7uu',
+      friendKey: 'growsurf:ct8f71:uxjbxu',
+      status: 'approved',
+    });
+  });
+
+  it('records a reward without amount as a coupon when it carries a coupon code, with no money', () => {
+    given([projection])
+      .when(recorded(growsurf('participant-reached-goal-referrer'), 1n))
+      .then(reward('ccm2ue'), {
+        kind: 'coupon',
+        couponCode: 'PROMO_20_OFF',
+        value: { kind: 'none' },
+      });
+  });
+
+  it('creates a pending referral when a referred participant is added', () => {
+    given([projection])
+      .when(recorded(growsurf('new-participant-referred'), 1n))
+      .then(
+        { collection: 'referral', key: 'growsurf:ct8f71:p88y0a' },
+        {
+          advocateKey: 'growsurf:ct8f71:x9a7uu',
+          friendKey: 'growsurf:ct8f71:p88y0a',
+          campaignKey: 'growsurf:ct8f71:ct8f71',
+          status: 'pending',
+        },
+      );
+  });
+
+  it('keeps the fraud status of the latest observation, whatever the arrival order', () => {
+    const fraud = growsurf('fraud-status-updated');
+    const goal = growsurf('participant-reached-goal-referee');
+    for (const order of [
+      [fraud, goal],
+      [goal, fraud],
+    ]) {
+      given([projection], inLogOrder(order))
+        .when()
+        .then(
+          { collection: 'participant', key: 'growsurf:ct8f71:uxjbxu' },
+          { fraud: { level: 'HIGH', reasonCode: 'SAME_IP_ADDRESS', observedAt: 1659475000000 } },
+        );
+    }
+  });
+
+  it('ends the campaign, records its winners and its reward configuration', () => {
+    const projector = given([projection])
+      .when(recorded(growsurf('campaign-ended'), 1n))
+      .then(
+        { collection: 'campaign', key: 'growsurf:ct8f71:ct8f71' },
+        {
+          status: 'ended',
+          endedAt: 1533532422153,
+          winners: ['growsurf:ct8f71:x9a7uu'],
+          providerCounts: {
+            participantCount: 5661,
+            referralCount: 1673,
+            winnerCount: 1673,
+            impressionCount: 11075,
+          },
+        },
+      );
+    expect(projector.get('campaign', 'growsurf:ct8f71:ct8f71')?.rewardConfig).toEqual([
+      expect.objectContaining({ id: 'xlj123', couponCode: 'PROMO_20_OFF' }),
+    ]);
+    expect(projector.get('participant', 'growsurf:ct8f71:x9a7uu')).toMatchObject({
+      isWinner: true,
+    });
+  });
+
+  it('counts affiliate events it cannot read as not understood, and throws nothing', () => {
+    const event = growsurf('fraud-status-updated', { dedupeKey: 'commission' });
+    const commission = { ...event, providerEventType: 'NEW_COMMISSION_ADDED' };
+    const projector = new InMemoryProjector([projection]).apply(recorded(commission, 1n));
+    expect(projector.notUnderstood).toEqual([expect.objectContaining({ position: 1n })]);
+    expect(projector.documents.size).toBe(0);
+  });
+});

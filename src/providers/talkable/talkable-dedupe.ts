@@ -1,0 +1,97 @@
+/**
+ * Dedupe keys and entities for legacy Talkable webhooks (providers.md §2.7, §5).
+ * Talkable sends no delivery or event id, so a key is built from the payload's
+ * natural identifiers, namespaced by site and type. When a field the key needs
+ * is missing, the key is the hash of the canonical payload instead: a retry
+ * carries the same payload and so the same key, and nothing here throws.
+ */
+import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
+import type { EntityRef } from '../../ledger/webhook-received';
+import { contentHash, objectAt, textAt } from '../shared/json-access';
+import { isTalkableType } from './talkable-types';
+
+export interface TalkableIdentity {
+  readonly dedupeKey: string;
+  readonly entity: EntityRef;
+}
+
+export function describeTalkableDelivery(
+  site: string,
+  type: string,
+  payload: JsonObject,
+): TalkableIdentity {
+  const scope = `talkable:${site}`;
+  /** `parts` undefined means a key field is missing: fall back to the payload hash. */
+  const identity = (
+    kind: string | null,
+    id: string | undefined,
+    parts: readonly (string | undefined)[] | undefined,
+  ): TalkableIdentity => ({
+    dedupeKey:
+      parts !== undefined && parts.every((part) => part !== undefined)
+        ? [scope, ...parts].join(':')
+        : `${scope}:${type}:${contentHash(payload)}`,
+    entity: { fqdn: kind === null ? null : `talkable.${kind}`, id: id ?? null, sequence: null },
+  });
+
+  if (!isTalkableType(type)) return identity(null, undefined, undefined);
+  switch (type) {
+    case 'reward_web_hook': {
+      // The same reward is announced again when its status changes (Unpaid -> Paid/Voided).
+      const reward = objectAt(payload, 'reward');
+      const id = textAt(reward, 'id');
+      return identity('reward', id, ['reward', id, textAt(reward, 'status')]);
+    }
+    case 'referral_web_hook': {
+      // One approval per referred origin (the friend's purchase or event); see referralRewardIdsOf.
+      const id = textAt(objectAt(payload, 'referred_origin'), 'id');
+      return identity('referral', id, ['referral', id]);
+    }
+    case 'event_web_hook': {
+      const id = textAt(objectAt(payload, 'origin'), 'id');
+      return identity('origin', id, ['event', id]);
+    }
+    case 'create_coupon_web_hook': {
+      const code = textAt(payload, 'coupon_code');
+      return identity('coupon', code, ['create_coupon', textAt(payload, 'coupon_list_id'), code]);
+    }
+    case 'offer_signup_web_hook':
+    case 'claim_signup_web_hook': {
+      // Person fields arrive flattened at the top level of these payloads.
+      const email = emailAt(payload, 'email');
+      const offer = textAt(objectAt(payload, 'offer'), 'short_url_code');
+      return identity('person', email, [type, offer, email]);
+    }
+    case 'unsubscribe_web_hook': {
+      const person = objectAt(payload, 'person');
+      const email = emailAt(person, 'email');
+      return identity('person', email, ['unsubscribe', email, textAt(person, 'unsubscribed_at')]);
+    }
+    case 'check_unsubscribe_web_hook':
+      // A question asked before every email: repeats are real, and the hash is the best we have.
+      return identity('person', emailAt(objectAt(payload, 'recipient'), 'email'), undefined);
+    case 'post_share_web_hook':
+      // No stable key: a genuine identical repeat share is counted once (accepted, §2.7).
+      return identity('share', undefined, undefined);
+    default:
+      return identity(null, undefined, undefined);
+  }
+}
+
+/**
+ * The advocate reward ids a referral approval releases. They are reward ids, the
+ * same ids a later `reward_web_hook` carries in `reward.id`, so a projection joins
+ * the approval to its rewards through them; they are deliberately not part of the
+ * dedupe key, which stays `referred_origin.id` (one approval per referred origin).
+ * In Talkable's sample `referrer.id` equals `advocate_rewards[0].id`; where the two
+ * disagree, `advocate_rewards` is authoritative (providers.md §2.8).
+ */
+export function referralRewardIdsOf(payload: JsonObject): string[] {
+  const rewards = payload.advocate_rewards;
+  if (!Array.isArray(rewards)) return [];
+  return rewards.flatMap((reward: JsonValue) => textAt(reward, 'id') ?? []);
+}
+
+export function emailAt(value: JsonValue | undefined, key: string): string | undefined {
+  return textAt(value, key)?.trim().toLowerCase();
+}

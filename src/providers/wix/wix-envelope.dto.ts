@@ -1,0 +1,17 @@
+import { IsDefined, IsNotEmpty, IsString } from 'class-validator';
+import type { JsonValue } from '../../event-store/event-store.port';
+
+/** The message envelope inside the JWT's `data` claim (providers.md §1.1); nested layers are unwrapped apart. */
+export class WixMessageEnvelope {
+  @IsString()
+  @IsNotEmpty()
+  eventType!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  instanceId!: string;
+
+  /** The domain event: a JSON string, or an object. */
+  @IsDefined({ message: 'data (the domain event) is required' })
+  data!: JsonValue;
+}

@@ -1,0 +1,16 @@
+import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
+import { parseJsonObject } from '../../webhooks/json-body';
+import { rejectMalformed } from '../../webhooks/webhook-rejection';
+
+/**
+ * Wix sends its inner layers (envelope data, identity, entity bodies) as JSON
+ * strings (providers.md §1.1, §1.4). An object is taken as it is: the signature
+ * already vouches for it, and a reader tolerant of either form costs nothing.
+ * `what` names the layer in the 400 message.
+ */
+export function nestedObject(value: JsonValue | undefined, what: string): JsonObject | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return parseJsonObject(value, what);
+  if (typeof value === 'object' && !Array.isArray(value)) return value;
+  throw rejectMalformed(`the ${what} must be a JSON object or a string holding one`);
+}
