@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { AppConfig, NamedSecret } from '../config/app-config';
-import type { JsonObject } from '../event-store/event-store.port';
+import type { JsonObject } from '../ledger/json';
 import type { Provider } from '../ledger/webhook-received';
 import { growsurfCampaignOf } from '../providers/growsurf/growsurf-dedupe';
 import { signGrowsurf } from '../providers/growsurf/growsurf-sign';

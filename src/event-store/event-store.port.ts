@@ -5,9 +5,9 @@
  */
 import type { Observable } from 'rxjs';
 
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+import type { JsonObject } from '../ledger/json';
+
+export type { JsonObject, JsonValue } from '../ledger/json';
 
 /** What the caller expects a stream to look like before the append. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;

@@ -1,7 +1,7 @@
 import { Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { ArgumentsHost } from '@nestjs/common';
 import { StoreFailure } from '../webhooks/ingest-webhook';
-import { rejectNotConfigured } from '../webhooks/webhook-rejection';
+import { rejectNotConfigured } from '../ledger/webhook-rejection';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 interface Sent {

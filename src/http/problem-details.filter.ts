@@ -4,7 +4,7 @@
  */
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { WebhookRejection } from '../webhooks/webhook-rejection';
+import { WebhookRejection } from '../ledger/webhook-rejection';
 
 export interface ProblemDetails {
   type: string;

@@ -1,5 +1,8 @@
 /** Total accessors over untrusted JSON from the log: a wrong shape reads as absent. */
-import type { JsonObject, JsonValue } from '../event-store/event-store.port';
+
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,7 +1,7 @@
 /** What a provider delivery means in the ledger's vocabulary, provider by provider. */
 import { formatMoney, NO_CURRENCY, normaliseCurrency, parseMoney } from './money';
 import type { LedgerChange, ParticipantRef, RewardValue } from './reward-ledger';
-import type { WebhookFacts } from '../projections/webhook-event';
+import type { WebhookFacts } from './webhook-facts';
 
 export type Translation =
   | { readonly kind: 'changes'; readonly changes: readonly LedgerChange[] }

@@ -3,7 +3,7 @@
  * Everything else (balances, counts, campaign state) is derived from these.
  */
 import { createHash } from 'node:crypto';
-import type { JsonObject } from '../event-store/event-store.port';
+import type { JsonObject } from './json';
 
 export type Provider = 'wix' | 'talkable' | 'growsurf' | 'refir' | 'standard';
 

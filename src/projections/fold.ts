@@ -12,8 +12,43 @@ import {
   type Projection,
   type StoredDocument,
 } from './projection';
-import type { Batch, Checkpoint, EntryRow, ProblemRow } from '../read-models/storage/read-model-store';
 import { readWebhookEvent } from './webhook-event';
+
+export interface Checkpoint {
+  readonly projection: string;
+  readonly version: number;
+  readonly position: bigint | null;
+  readonly handled: bigint;
+  readonly notUnderstood: bigint;
+  readonly failed: bigint;
+}
+
+export interface EntryRow extends LedgerEntryDraft {
+  readonly projection: string;
+  readonly position: bigint;
+  readonly seq: number;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly providerType: string;
+  readonly receivedAt: string;
+}
+
+export interface ProblemRow {
+  readonly projection: string;
+  readonly position: bigint;
+  readonly eventId: string;
+  /** The error message, or why the event was not understood. */
+  readonly message: string;
+  readonly eventType?: string;
+}
+
+export interface Batch {
+  readonly documents: readonly StoredDocument[];
+  readonly entries: readonly EntryRow[];
+  readonly errors: readonly ProblemRow[];
+  readonly notUnderstood: readonly ProblemRow[];
+  readonly checkpoints: readonly Checkpoint[];
+}
 
 /** A projection's progress through one batch, counted in plain numbers and added up at the end. */
 interface Progress {

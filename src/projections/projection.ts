@@ -6,7 +6,7 @@
  */
 import type { Cause } from '../ledger/reward-ledger';
 import type { CanonicalValue } from '../ledger/canonical-json';
-import type { WebhookFacts } from './webhook-event';
+import type { WebhookFacts } from '../ledger/webhook-facts';
 
 export type DocumentBody = { readonly [key: string]: CanonicalValue | undefined };
 

@@ -3,28 +3,13 @@
  * The log is treated as untrusted JSON: a shape that does not fit is reported,
  * never thrown.
  */
-import type { JsonObject, RecordedEvent } from '../event-store/event-store.port';
+import type { RecordedEvent } from '../event-store/event-store.port';
 import type { Cause } from '../ledger/reward-ledger';
 import type { Provider } from '../ledger/webhook-received';
 import { booleanAt, objectAt, textAt } from '../ledger/json';
 import type { ProjectedEvent } from './projection';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
-
-export interface WebhookFacts {
-  readonly provider: Provider;
-  readonly source: string;
-  readonly providerEventType: string;
-  readonly tenantId: string | null;
-  readonly entity: {
-    readonly fqdn: string | null;
-    readonly id: string | null;
-    readonly sequence: string | null;
-  };
-  readonly receivedAt: string;
-  readonly understood: boolean;
-  readonly payload: JsonObject;
-}
 
 export function causeOf(event: RecordedEvent, receivedAt: string): Cause {
   return {

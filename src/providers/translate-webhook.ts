@@ -1,5 +1,5 @@
 /** One translation per provider; an event nobody understands is reported, never thrown. */
-import type { WebhookFacts } from '../projections/webhook-event';
+import type { WebhookFacts } from '../ledger/webhook-facts';
 import { notUnderstood, type Translation, type TranslationContext } from '../ledger/translation';
 import { translateGenericReferral } from './shared/generic-referral-translate';
 import { translateGrowsurf } from './growsurf/growsurf-translate';

@@ -1,4 +1,4 @@
-import type { UnsubscribeLookup } from '../webhooks/unsubscribe-lookup';
+import type { UnsubscribeLookup } from '../ledger/unsubscribe-lookup';
 import type { ProjectionRunner } from './projection-runner';
 import type { ReadModels } from './read-models';
 

@@ -16,7 +16,11 @@ import {
   NO_REFERRALS,
   type CountsDoc,
 } from '../projections/rewards/referral-tallies';
-import { participantView, type ParticipantView, type ReferralCounts } from '../projections/participant-view';
+import {
+  participantView,
+  type ParticipantView,
+  type ReferralCounts,
+} from '../projections/participant-view';
 import { referralsByDay, type ReferralDay } from '../projections/referrals-by-day';
 import type { ReviewRequestDoc } from '../projections/reviews/review-requests.projection';
 import {

@@ -12,7 +12,7 @@ import {
   type WebhookReceived,
 } from '../ledger/webhook-received';
 import type { AcceptDelivery, InboundRequest } from '../providers/provider-intake';
-import { WebhookRejection } from './webhook-rejection';
+import { WebhookRejection } from '../ledger/webhook-rejection';
 
 export interface IngestOutcome {
   readonly status: 'recorded' | 'duplicate';

@@ -11,7 +11,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { UNSUBSCRIBE_LOOKUP } from './unsubscribe-lookup';
+import { UNSUBSCRIBE_LOOKUP } from '../ledger/unsubscribe-lookup';
 import type { BackfillResult, UnsubscribesFromLog } from './unsubscribes-from-log';
 
 export interface RetryOptions {

@@ -6,7 +6,7 @@ import { startEsdbEmulator, type EsdbEmulator } from '../../test/support/esdb-em
 import type { WebhookReceived } from '../ledger/webhook-received';
 import { talkable } from '../projections/testing/recorded-webhooks';
 import { ingestWebhook } from './ingest-webhook';
-import type { RecordedUnsubscribe } from './unsubscribe-lookup';
+import type { RecordedUnsubscribe } from '../ledger/unsubscribe-lookup';
 import {
   UNSUBSCRIBE_MARKER_TYPE,
   unsubscribeMarkerStream,

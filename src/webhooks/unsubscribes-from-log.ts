@@ -28,7 +28,7 @@ import {
 } from '../event-store/event-store.port';
 import { uuidV5, webhookEventType, type WebhookReceived } from '../ledger/webhook-received';
 import { unsubscribeEmailOf } from '../providers/talkable/talkable-unsubscribe';
-import type { RecordedUnsubscribe, UnsubscribeIndex } from './unsubscribe-lookup';
+import type { RecordedUnsubscribe, UnsubscribeIndex } from '../ledger/unsubscribe-lookup';
 
 /** Not under `webhook-`: projections, audit and verify never see these streams. */
 export const UNSUBSCRIBE_MARKER_STREAM_PREFIX = 'talkable-unsubscribe-';

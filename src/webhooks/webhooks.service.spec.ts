@@ -12,7 +12,7 @@ import {
   unsubscribeMarkerStream,
   unsubscribesFromLog,
 } from './unsubscribes-from-log';
-import { WebhookRejection } from './webhook-rejection';
+import { WebhookRejection } from '../ledger/webhook-rejection';
 import { WebhooksService, type RawDelivery } from './webhooks.service';
 
 const KEY = `test-talkable-${randomUUID()}`;

@@ -8,8 +8,8 @@ import {
   checkUnsubscribeEmailOf,
   unsubscribeEmailOf,
 } from '../providers/talkable/talkable-unsubscribe';
-import { UNSUBSCRIBE_LOOKUP, type UnsubscribeIndex } from './unsubscribe-lookup';
-import { WebhookRejection } from './webhook-rejection';
+import { UNSUBSCRIBE_LOOKUP, type UnsubscribeIndex } from '../ledger/unsubscribe-lookup';
+import { WebhookRejection } from '../ledger/webhook-rejection';
 import { createWebhookIntakes, type WebhookIntakes } from './webhook-intakes';
 
 export interface RawDelivery {

@@ -5,11 +5,11 @@
  * superseded or duplicate. A deletion leaves a tombstone holding the sequence,
  * so a late "created" cannot resurrect the request.
  */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import { arrayAt, isObject, objectAt, textAt } from '../../ledger/json';
 import { bodyOf } from '../../providers/wix/wix-translate';
 import { IGNORED, notUnderstood, type DocumentBody, type Projection } from '../projection';
-import type { WebhookFacts } from '../webhook-event';
+import type { WebhookFacts } from '../../ledger/webhook-facts';
 
 export const REVIEW_REQUESTS = 'review-request';
 const FQDN = 'wix.reviews.v2.review_request';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import { contentHash } from '../shared/json-access';
 import { describeGrowsurfDelivery, growsurfCampaignOf } from './growsurf-dedupe';
 

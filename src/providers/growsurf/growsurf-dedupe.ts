@@ -5,7 +5,7 @@
  * is one), a participant's id, a campaign's end. When a field a key needs is
  * missing (or null), the key is the hash of the canonical body instead.
  */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { EntityRef } from '../../ledger/webhook-received';
 import { contentHash, objectAt, textAt } from '../shared/json-access';
 import { isGrowsurfEvent } from './growsurf-events';

@@ -1,5 +1,5 @@
 import { IsInt, IsNotEmpty, IsObject, IsString, Min } from 'class-validator';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 
 /** `{event, createdAt, data}` (docs.growsurf.com, Events reference). */
 export class GrowsurfEnvelope {

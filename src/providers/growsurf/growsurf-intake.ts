@@ -3,10 +3,10 @@
  * `GrowSurf-Signature`. There is no unsigned mode: a secret must be configured.
  */
 import type { WebhooksConfig } from '../../config/app-config';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { WebhookReceived } from '../../ledger/webhook-received';
-import { checkEnvelope } from '../../webhooks/envelope-validation';
-import { rejectNotConfigured, WebhookRejection } from '../../webhooks/webhook-rejection';
+import { checkEnvelope } from '../shared/envelope-validation';
+import { rejectNotConfigured, WebhookRejection } from '../../ledger/webhook-rejection';
 import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
 import { parseBeforeVerifying } from '../shared/parse-before-verifying';

@@ -4,8 +4,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../config/app-config';
-import type { JsonValue } from '../../event-store/event-store.port';
-import { rejectBadSignature, WebhookRejection } from '../../webhooks/webhook-rejection';
+import type { JsonValue } from '../../ledger/json';
+import { rejectBadSignature, WebhookRejection } from '../../ledger/webhook-rejection';
 import { parseBeforeVerifying } from '../shared/parse-before-verifying';
 import { hmacSha256 } from '../shared/secrets';
 

@@ -3,7 +3,7 @@
  * `reward.id` (the ParticipantReward), so the pending and the approved copy of
  * one reward, and the referrer's and the referee's rewards, land where they belong.
  */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import {
   campaignKey,
   type CampaignObserved,
@@ -24,7 +24,7 @@ import {
   objectsAt,
   textAt,
 } from '../../ledger/json';
-import type { WebhookFacts } from '../../projections/webhook-event';
+import type { WebhookFacts } from '../../ledger/webhook-facts';
 import { changes, moneyValue, notUnderstood, ref, type Translate } from '../../ledger/translation';
 
 export const translateGrowsurf: Translate = (webhook, context) => {

@@ -4,8 +4,8 @@
  * claim, not proof (do not release money on a Refir event alone).
  */
 import type { WebhooksConfig } from '../../config/app-config';
-import { decodeUtf8, parseJsonObject } from '../../webhooks/json-body';
-import { rejectNotConfigured } from '../../webhooks/webhook-rejection';
+import { decodeUtf8, parseJsonObject } from '../shared/json-body';
+import { rejectNotConfigured } from '../../ledger/webhook-rejection';
 import type { AcceptDelivery } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
 import { textAt } from '../shared/json-access';

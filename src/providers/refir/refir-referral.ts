@@ -5,7 +5,7 @@
  * (providers/shared/generic-referral-translate.ts): a person object with an `id` or an
  * `email`, or a flat id. Anything else is recorded, marked not understood.
  */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import { objectAt, textAt } from '../shared/json-access';
 
 const LEAD_OBJECTS = ['lead', 'referred', 'friend', 'user', 'referee'];

@@ -1,4 +1,4 @@
-import { rejectBadSignature } from '../../webhooks/webhook-rejection';
+import { rejectBadSignature } from '../../ledger/webhook-rejection';
 import { safeEqual } from '../shared/secrets';
 
 /**

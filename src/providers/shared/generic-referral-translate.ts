@@ -4,10 +4,10 @@
  * as a pending, unverified-by-provider referral; anything else is reported as
  * not understood and stays in the log.
  */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { LedgerChange, ParticipantObserved, ReferralStatus } from '../../ledger/reward-ledger';
 import { emailAt, fullName, objectAt, textAt } from '../../ledger/json';
-import type { WebhookFacts } from '../../projections/webhook-event';
+import type { WebhookFacts } from '../../ledger/webhook-facts';
 import { changes, notUnderstood, ref, type Translate } from '../../ledger/translation';
 
 const FRIEND_KEYS = ['lead', 'referred', 'friend', 'user', 'referee'];

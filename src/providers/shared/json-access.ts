@@ -1,5 +1,5 @@
 /** Narrow, total accessors over untrusted parsed JSON. */
-import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
+import type { JsonObject, JsonValue } from '../../ledger/json';
 import { sha256Hex } from './secrets';
 
 export function objectAt(value: JsonValue | undefined, key: string): JsonObject | undefined {

@@ -1,6 +1,6 @@
-import type { JsonObject } from '../../event-store/event-store.port';
-import { decodeUtf8, parseJsonObject } from '../../webhooks/json-body';
-import { WebhookRejection } from '../../webhooks/webhook-rejection';
+import type { JsonObject } from '../../ledger/json';
+import { decodeUtf8, parseJsonObject } from './json-body';
+import { WebhookRejection } from '../../ledger/webhook-rejection';
 
 /**
  * Parses a body whose signature has not been checked yet, when the body itself

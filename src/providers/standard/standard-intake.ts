@@ -4,8 +4,8 @@
  * source answers 503, so a sender's retries succeed once it is configured.
  */
 import type { WebhooksConfig } from '../../config/app-config';
-import { decodeUtf8, parseJsonObject } from '../../webhooks/json-body';
-import { rejectMalformed, rejectNotConfigured } from '../../webhooks/webhook-rejection';
+import { decodeUtf8, parseJsonObject } from '../shared/json-body';
+import { rejectMalformed, rejectNotConfigured } from '../../ledger/webhook-rejection';
 import type { AcceptDelivery } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
 import { objectAt, textAt } from '../shared/json-access';

@@ -6,7 +6,7 @@
  */
 import type { NamedSecret } from '../../config/app-config';
 import type { WebhookReceived } from '../../ledger/webhook-received';
-import { WebhookRejection } from '../../webhooks/webhook-rejection';
+import { WebhookRejection } from '../../ledger/webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { keepHeaders } from '../shared/http-facts';
 import { contentHash, textAt } from '../shared/json-access';

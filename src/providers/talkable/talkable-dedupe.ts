@@ -5,7 +5,7 @@
  * is missing, the key is the hash of the canonical payload instead: a retry
  * carries the same payload and so the same key, and nothing here throws.
  */
-import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
+import type { JsonObject, JsonValue } from '../../ledger/json';
 import type { EntityRef } from '../../ledger/webhook-received';
 import { contentHash, objectAt, textAt } from '../shared/json-access';
 import { isTalkableType } from './talkable-types';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signTalkableCustomApp, talkableFormBody } from './talkable-sign';
 import type { NamedSecret } from '../../config/app-config';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { WebhookReceived } from '../../ledger/webhook-received';
 import type { InboundRequest } from '../provider-intake';
 import { createTalkableIntake } from './talkable-intake';

@@ -3,7 +3,7 @@
  * webhook security key itself (providers.md §2.2), compared in constant time.
  */
 import type { NamedSecret } from '../../config/app-config';
-import { rejectBadSignature } from '../../webhooks/webhook-rejection';
+import { rejectBadSignature } from '../../ledger/webhook-rejection';
 import { secretsForTenant } from '../shared/secret-selection';
 import { safeEqual } from '../shared/secrets';
 

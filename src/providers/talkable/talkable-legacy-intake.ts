@@ -5,7 +5,7 @@
  */
 import type { NamedSecret } from '../../config/app-config';
 import type { WebhookReceived } from '../../ledger/webhook-received';
-import { decodeUtf8, parseJsonObject } from '../../webhooks/json-body';
+import { decodeUtf8, parseJsonObject } from '../shared/json-body';
 import type { InboundRequest } from '../provider-intake';
 import { keepHeaders } from '../shared/http-facts';
 import { describeTalkableDelivery } from './talkable-dedupe';

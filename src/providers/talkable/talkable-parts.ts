@@ -1,5 +1,5 @@
 /** Pieces shared by the Talkable translations: people, campaigns, amounts. */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import {
   campaignKey,
   type LedgerChange,
@@ -11,7 +11,7 @@ import {
   type RewardValue,
 } from '../../ledger/reward-ledger';
 import { fullName, textAt } from '../../ledger/json';
-import type { WebhookFacts } from '../../projections/webhook-event';
+import type { WebhookFacts } from '../../ledger/webhook-facts';
 import { moneyValue, ref, type TranslationContext } from '../../ledger/translation';
 
 export function value(

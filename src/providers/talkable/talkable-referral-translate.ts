@@ -3,10 +3,10 @@
  * friend's rewards. `advocate_rewards`/`friend_rewards` are authoritative;
  * `referrer`/`referred` repeat one of them (providers.md §2.8).
  */
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { LedgerChange, RewardSide } from '../../ledger/reward-ledger';
 import { amountAt, emailAt, objectAt, objectsAt, textAt } from '../../ledger/json';
-import type { WebhookFacts } from '../../projections/webhook-event';
+import type { WebhookFacts } from '../../ledger/webhook-facts';
 import { ref, type TranslationContext } from '../../ledger/translation';
 import { kindOf, personChange, value, type CampaignOf } from './talkable-parts';
 

@@ -6,8 +6,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../config/app-config';
-import type { JsonValue } from '../../event-store/event-store.port';
-import { rejectBadSignature } from '../../webhooks/webhook-rejection';
+import type { JsonValue } from '../../ledger/json';
+import { rejectBadSignature } from '../../ledger/webhook-rejection';
 import { hmacSha256 } from '../shared/secrets';
 
 export function talkableSignatureOf(secret: string, message: string | Buffer): string {

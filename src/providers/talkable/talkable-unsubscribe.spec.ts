@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signTalkableCustomApp, talkableFormBody } from './talkable-sign';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { WebhookReceived } from '../../ledger/webhook-received';
 import { createTalkableIntake } from './talkable-intake';
 import { checkUnsubscribeEmailOf, unsubscribeEmailOf } from './talkable-unsubscribe';

@@ -4,8 +4,8 @@
  * The SDK types the entity inside a body as a JSON string while every example
  * shows an object, so both are read and the stored payload holds objects only.
  */
-import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
-import { rejectMalformed } from '../../webhooks/webhook-rejection';
+import type { JsonObject, JsonValue } from '../../ledger/json';
+import { rejectMalformed } from '../../ledger/webhook-rejection';
 import { nestedObject } from './wix-nested-json';
 
 export type WixBodyKind = 'createdEvent' | 'updatedEvent' | 'deletedEvent' | 'actionEvent';

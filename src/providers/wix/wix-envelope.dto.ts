@@ -1,5 +1,5 @@
 import { IsDefined, IsNotEmpty, IsString } from 'class-validator';
-import type { JsonValue } from '../../event-store/event-store.port';
+import type { JsonValue } from '../../ledger/json';
 
 /** The message envelope inside the JWT's `data` claim (providers.md §1.1); nested layers are unwrapped apart. */
 export class WixMessageEnvelope {

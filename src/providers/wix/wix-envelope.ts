@@ -5,10 +5,10 @@
  * object. Every nested parse goes through json-body, so bad JSON or prototype
  * keys are a 400 naming the layer, line and column.
  */
-import type { JsonObject } from '../../event-store/event-store.port';
-import { checkEnvelope } from '../../webhooks/envelope-validation';
-import { parseJsonObject } from '../../webhooks/json-body';
-import { rejectMalformed } from '../../webhooks/webhook-rejection';
+import type { JsonObject } from '../../ledger/json';
+import { checkEnvelope } from '../shared/envelope-validation';
+import { parseJsonObject } from '../shared/json-body';
+import { rejectMalformed } from '../../ledger/webhook-rejection';
 import { readWixDomainEvent, type WixDomainEvent } from './wix-domain-event';
 import { WixMessageEnvelope } from './wix-envelope.dto';
 import { nestedObject } from './wix-nested-json';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import { readWixDomainEvent } from './wix-domain-event';
 import { isKnownWixEvent, isUnderstoodWixEvent } from './wix-events';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { signWixDelivery, type WixSigningOptions } from './wix-sign';
 import { testKeyPair } from '../../../test/support/test-keys';
 import type { WixAppKey } from '../../config/app-config';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { WebhookReceived } from '../../ledger/webhook-received';
 import type { InboundRequest } from '../provider-intake';
 import { createWixIntake } from './wix-intake';

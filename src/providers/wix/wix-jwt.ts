@@ -6,9 +6,9 @@
  */
 import { verify } from 'node:crypto';
 import type { WixAppKey } from '../../config/app-config';
-import type { JsonObject } from '../../event-store/event-store.port';
-import { parseJsonObject } from '../../webhooks/json-body';
-import { rejectBadSignature, rejectMalformed } from '../../webhooks/webhook-rejection';
+import type { JsonObject } from '../../ledger/json';
+import { parseJsonObject } from '../shared/json-body';
+import { rejectBadSignature, rejectMalformed } from '../../ledger/webhook-rejection';
 
 export interface WixClockLeeway {
   /** How long after `exp` a token is still accepted. */

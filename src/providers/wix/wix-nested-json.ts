@@ -1,6 +1,6 @@
-import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
-import { parseJsonObject } from '../../webhooks/json-body';
-import { rejectMalformed } from '../../webhooks/webhook-rejection';
+import type { JsonObject, JsonValue } from '../../ledger/json';
+import { parseJsonObject } from '../shared/json-body';
+import { rejectMalformed } from '../../ledger/webhook-rejection';
 
 /**
  * Wix sends its inner layers (envelope data, identity, entity bodies) as JSON

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject } from '../../ledger/json';
 import type { WebhookReceived } from '../../ledger/webhook-received';
 import { reviewRequestsProjection } from '../../projections/reviews/review-requests.projection';
 import { given, InMemoryProjector } from '../../projections/testing/given-when-then';

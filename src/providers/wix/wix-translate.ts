@@ -7,7 +7,7 @@
  * A referral is the referred friend (one friend, one referrer). A reward event
  * means Wix gave the reward (coupon issued, points credited): status `paid`.
  */
-import type { JsonObject, JsonValue } from '../../event-store/event-store.port';
+import type { JsonObject, JsonValue } from '../../ledger/json';
 import { formatMoney, parseMoney } from '../../ledger/money';
 import {
   campaignKey,
@@ -17,7 +17,7 @@ import {
   type RewardKind,
 } from '../../ledger/reward-ledger';
 import { isObject, objectAt, textAt } from '../../ledger/json';
-import type { WebhookFacts } from '../../projections/webhook-event';
+import type { WebhookFacts } from '../../ledger/webhook-facts';
 import {
   changes,
   notUnderstood,

@@ -8,13 +8,7 @@ import { join } from 'node:path';
 import { preparePrivateFile } from '../../data-dir/private-files';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../ledger/canonical-json';
-import {
-  documentId,
-  type DocumentBody,
-  type DocumentRef,
-  type LedgerEntryDraft,
-  type StoredDocument,
-} from '../../projections/projection';
+import { documentId, type DocumentBody, type DocumentRef } from '../../projections/projection';
 import {
   READ_MODEL_INDEX_NAMES,
   READ_MODEL_INDEXES,
@@ -54,41 +48,9 @@ export interface ReadModelStoreOptions {
   readonly building?: boolean;
 }
 
-export interface Checkpoint {
-  readonly projection: string;
-  readonly version: number;
-  readonly position: bigint | null;
-  readonly handled: bigint;
-  readonly notUnderstood: bigint;
-  readonly failed: bigint;
-}
+import type { Batch, Checkpoint, ProblemRow } from '../../projections/fold';
 
-export interface EntryRow extends LedgerEntryDraft {
-  readonly projection: string;
-  readonly position: bigint;
-  readonly seq: number;
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly providerType: string;
-  readonly receivedAt: string;
-}
-
-export interface ProblemRow {
-  readonly projection: string;
-  readonly position: bigint;
-  readonly eventId: string;
-  /** The error message, or why the event was not understood. */
-  readonly message: string;
-  readonly eventType?: string;
-}
-
-export interface Batch {
-  readonly documents: readonly StoredDocument[];
-  readonly entries: readonly EntryRow[];
-  readonly errors: readonly ProblemRow[];
-  readonly notUnderstood: readonly ProblemRow[];
-  readonly checkpoints: readonly Checkpoint[];
-}
+export type { Batch, Checkpoint, EntryRow, ProblemRow } from '../../projections/fold';
 
 export class ReadModelStore {
   readonly db: Database.Database;

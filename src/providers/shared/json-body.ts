@@ -2,8 +2,8 @@
  * Defensive decoding of untrusted bodies: strict UTF-8, JSON with a useful
  * error position, bounded nesting, and no keys that could reach a prototype.
  */
-import type { JsonObject, JsonValue } from '../event-store/event-store.port';
-import { rejectMalformed } from './webhook-rejection';
+import type { JsonObject, JsonValue } from '../../ledger/json';
+import { rejectMalformed } from '../../ledger/webhook-rejection';
 
 export const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

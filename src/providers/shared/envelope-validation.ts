@@ -4,8 +4,8 @@
  * nested payloads) cut throughput to ~0.25x; a flat validateSync costs ~11 µs.
  */
 import { validateSync } from 'class-validator';
-import type { JsonObject } from '../event-store/event-store.port';
-import { rejectMalformed } from './webhook-rejection';
+import type { JsonObject } from '../../ledger/json';
+import { rejectMalformed } from '../../ledger/webhook-rejection';
 
 export function checkEnvelope<T extends object>(
   Envelope: new () => T,
