@@ -2,6 +2,90 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering, bottom up: ledger (our vocabulary) <- providers <- projections
+ * (pure) <- read-models (the engine) <- queries/audit; event-store and webhooks
+ * beside them. A folder may import only what lies below it; the pure rooms
+ * import no I/O. Specs are exempt (they wire real parts together).
+ */
+const OUR_FOLDERS = [
+  'ledger',
+  'providers',
+  'projections',
+  'read-models',
+  'event-store',
+  'webhooks',
+  'queries',
+  'audit',
+  'http',
+  'health',
+  'observability',
+  'console',
+  'cli',
+  'data-dir',
+  'access',
+  'config',
+];
+const IO_PACKAGES = [
+  '@nestjs/*',
+  'better-sqlite3',
+  'fastify',
+  '@fastify/*',
+  '@eventstore/*',
+  'pino',
+  'prom-client',
+  'fs',
+  'node:fs',
+  'fs/*',
+  'node:fs/*',
+  'timers',
+  'node:timers',
+  'timers/*',
+  'node:timers/*',
+  'worker_threads',
+  'node:worker_threads',
+  'child_process',
+  'node:child_process',
+  'net',
+  'node:net',
+];
+const folder = (name) => `**/${name}/**`;
+
+/** `no-restricted-imports` for a room that may not import these folders (types of `typesOnly` allowed). */
+function layer(files, { folders = [], typesOnly = [], io = false, extraIgnores = [] }) {
+  return {
+    files,
+    ignores: ['**/*.spec.ts', ...extraIgnores],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...folders.map((name) => ({
+              group: [folder(name)],
+              message: `${files[0]} sits below ${name}/: it may not import it (see the layering in eslint.config.mjs).`,
+            })),
+            ...typesOnly.map((name) => ({
+              group: [folder(name)],
+              allowTypeImports: true,
+              message: `${files[0]} may take only types from ${name}/.`,
+            })),
+            ...(io
+              ? [
+                  {
+                    group: IO_PACKAGES,
+                    message: `${files[0]} is pure: no framework, storage, timers, files or threads.`,
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+    },
+  };
+}
+const except = (...names) => OUR_FOLDERS.filter((name) => !names.includes(name));
+
 export default tseslint.config(
   {
     ignores: [
@@ -77,4 +161,55 @@ export default tseslint.config(
       ),
     },
   },
+  layer(['src/ledger/**/*.ts'], {
+    folders: except('ledger', 'config'),
+    typesOnly: ['config'],
+    io: true,
+  }),
+  layer(['src/providers/**/*.ts'], {
+    folders: except('ledger', 'providers', 'config'),
+    typesOnly: ['config'],
+    io: true,
+  }),
+  layer(['src/projections/**/*.ts'], {
+    folders: except('ledger', 'providers', 'projections', 'config', 'event-store'),
+    typesOnly: ['config', 'event-store'],
+    io: true,
+    extraIgnores: ['src/projections/testing/**'],
+  }),
+  layer(['src/projections/testing/**/*.ts'], {
+    folders: except('ledger', 'providers', 'projections', 'config', 'event-store'),
+    typesOnly: ['config', 'event-store'],
+  }),
+  layer(['src/event-store/**/*.ts'], {
+    folders: [
+      'providers',
+      'projections',
+      'read-models',
+      'webhooks',
+      'queries',
+      'audit',
+      'console',
+      'cli',
+      'health',
+    ],
+  }),
+  layer(['src/read-models/**/*.ts'], {
+    folders: [
+      'providers',
+      'webhooks',
+      'queries',
+      'audit',
+      'console',
+      'cli',
+      'health',
+      'observability',
+    ],
+  }),
+  layer(['src/webhooks/**/*.ts'], {
+    folders: ['projections', 'read-models', 'queries', 'audit', 'console', 'cli', 'health'],
+  }),
+  layer(['src/queries/**/*.ts', 'src/audit/**/*.ts'], {
+    folders: ['webhooks', 'console', 'cli', 'read-models/storage'],
+  }),
 );
