@@ -3,6 +3,9 @@
  * document rebuilt from the log is byte-identical to the live one however its
  * fields were assembled.
  */
+import { createHash } from 'node:crypto';
+import type { JsonValue } from './json';
+
 export type CanonicalValue =
   | null
   | boolean
@@ -130,4 +133,9 @@ export function canonicalEqual(
     Object.keys(value).filter((key) => value[key] !== undefined);
   const keys = keysOf(a);
   return keys.length === keysOf(b).length && keys.every((key) => canonicalEqual(a[key], b[key]));
+}
+
+/** A content address of a JSON value: equal content, equal hash, whatever the key order. */
+export function contentHash(value: JsonValue): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 }

@@ -33,6 +33,21 @@ export function textAt(value: JsonValue | undefined, key: string): string | null
   return null;
 }
 
+/**
+ * A field exactly as the sender wrote it, for dedupe keys and routing: any
+ * non-empty string (spaces kept), a finite number or a boolean as its text.
+ * Dedupe keys are durable stream names, so this never trims or normalises:
+ * a reading rule may change, a key may not.
+ */
+export function literalAt(value: JsonValue | undefined, key: string): string | null {
+  if (!isObject(value)) return null;
+  const child = value[key];
+  if (typeof child === 'string' && child !== '') return child;
+  if (typeof child === 'number' && Number.isFinite(child)) return String(child);
+  if (typeof child === 'boolean') return String(child);
+  return null;
+}
+
 /** A number, or a string holding one (GrowSurf sends `rank` as "9" and as 9). */
 export function numberAt(value: JsonValue | undefined, key: string): number | null {
   if (!isObject(value)) return null;

@@ -13,6 +13,7 @@ import {
   type WebhookReceived,
 } from '../../ledger/webhook-received';
 import { objectAt, textAt } from '../../ledger/json';
+import { growsurfCampaignOf } from '../../providers/growsurf/growsurf-dedupe';
 
 const FIXTURES = join(__dirname, '..', '..', 'providers');
 
@@ -64,10 +65,8 @@ export function talkable(name: string, overrides: WebhookOverrides = {}): Webhoo
 
 export function growsurf(name: string, overrides: WebhookOverrides = {}): WebhookReceived {
   const body = fixture('growsurf', name);
-  const data = objectAt(body, 'data');
   const event = textAt(body, 'event') ?? '';
-  const campaign =
-    event === 'CAMPAIGN_ENDED' ? textAt(data, 'id') : textAt(objectAt(data, 'campaign'), 'id');
+  const campaign = growsurfCampaignOf(event, body);
   return webhook('growsurf', event, body, {
     tenantId: campaign,
     dedupeKey: `growsurf:${name}`,

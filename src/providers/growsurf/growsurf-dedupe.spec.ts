@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from '../../ledger/json';
-import { contentHash } from '../shared/json-access';
+import { contentHash } from '../../ledger/canonical-json';
 import { describeGrowsurfDelivery, growsurfCampaignOf } from './growsurf-dedupe';
 
 const fixture = (name: string): JsonObject =>

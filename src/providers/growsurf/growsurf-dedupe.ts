@@ -7,7 +7,8 @@
  */
 import type { JsonObject } from '../../ledger/json';
 import type { EntityRef } from '../../ledger/webhook-received';
-import { contentHash, objectAt, textAt } from '../shared/json-access';
+import { literalAt, objectAt } from '../../ledger/json';
+import { contentHash } from '../../ledger/canonical-json';
 import { isGrowsurfEvent } from './growsurf-events';
 
 export interface GrowsurfIdentity {
@@ -23,11 +24,11 @@ export interface GrowsurfIdentity {
  */
 export function growsurfCampaignOf(event: string, body: JsonObject): string | null {
   const data = objectAt(body, 'data');
-  if (event === 'CAMPAIGN_ENDED') return textAt(data, 'id') ?? null;
+  if (event === 'CAMPAIGN_ENDED') return literalAt(data, 'id') ?? null;
   return (
-    textAt(objectAt(data, 'campaign'), 'id') ??
-    textAt(data, 'campaignId') ??
-    textAt(objectAt(data, 'participant'), 'campaignId') ??
+    literalAt(objectAt(data, 'campaign'), 'id') ??
+    literalAt(data, 'campaignId') ??
+    literalAt(objectAt(data, 'participant'), 'campaignId') ??
     null
   );
 }
@@ -41,65 +42,65 @@ export function describeGrowsurfDelivery(
   const scope = `growsurf:${campaignId ?? '-'}`;
   const identity = (
     kind: string | null,
-    id: string | undefined,
-    parts: readonly (string | undefined)[] | undefined,
+    id: string | null,
+    parts: readonly (string | null)[] | undefined,
   ): GrowsurfIdentity => ({
     dedupeKey:
-      parts !== undefined && parts.every((part) => part !== undefined)
+      parts !== undefined && parts.every((part) => part !== null)
         ? [scope, ...parts].join(':')
         : `${scope}:${event}:${contentHash(body)}`,
     entity: { fqdn: kind === null ? null : `growsurf.${kind}`, id: id ?? null, sequence: null },
   });
 
-  if (!isGrowsurfEvent(event)) return identity(null, undefined, undefined);
+  if (!isGrowsurfEvent(event)) return identity(null, null, undefined);
   switch (event) {
     case 'PARTICIPANT_REACHED_A_GOAL': {
       // reward.id is the ParticipantReward: referrer and referee each have their own.
       const reward = objectAt(data, 'reward');
-      const id = textAt(reward, 'id');
-      const approved = typeof reward?.approved === 'boolean' ? String(reward.approved) : undefined;
+      const id = literalAt(reward, 'id');
+      const approved = typeof reward?.approved === 'boolean' ? String(reward.approved) : null;
       return identity('reward', id, ['reward', id, approved]);
     }
     case 'NEW_PARTICIPANT_ADDED': {
-      const id = textAt(data, 'id');
+      const id = literalAt(data, 'id');
       return identity('participant', id, ['participant', id]);
     }
     case 'CAMPAIGN_ENDED': {
-      const id = textAt(data, 'id');
+      const id = literalAt(data, 'id');
       // The campaign id is the scope already: growsurf:{data.id}:ended:{endedAt}.
-      return identity('campaign', id, ['ended', textAt(data, 'endedAt')]);
+      return identity('campaign', id, ['ended', literalAt(data, 'endedAt')]);
     }
     case 'PARTICIPANT_FRAUD_STATUS_UPDATED': {
       const participant = objectAt(data, 'participant') ?? data;
-      const id = textAt(participant, 'id');
+      const id = literalAt(participant, 'id');
       return identity('participant', id, [
         'fraud',
         id,
-        textAt(participant, 'fraudRiskLevel'),
-        textAt(participant, 'fraudReasonCode'),
-        textAt(body, 'createdAt'),
+        literalAt(participant, 'fraudRiskLevel'),
+        literalAt(participant, 'fraudReasonCode'),
+        literalAt(body, 'createdAt'),
       ]);
     }
     case 'NEW_COMMISSION_ADDED': {
-      const id = textAt(objectAt(data, 'commission') ?? data, 'id');
+      const id = literalAt(objectAt(data, 'commission') ?? data, 'id');
       return identity('commission', id, ['commission', id]);
     }
     case 'COMMISSION_ADJUSTED': {
       const commission = objectAt(data, 'commission') ?? data;
-      const id = textAt(commission, 'id');
+      const id = literalAt(commission, 'id');
       return identity('commission', id, [
         'commission',
         id,
         'adjusted',
-        textAt(commission, 'amount'),
-        textAt(commission, 'status'),
+        literalAt(commission, 'amount'),
+        literalAt(commission, 'status'),
       ]);
     }
     case 'NEW_PAYOUT_ISSUED': {
-      const id = textAt(objectAt(data, 'payout') ?? data, 'id');
+      const id = literalAt(objectAt(data, 'payout') ?? data, 'id');
       return identity('payout', id, ['payout', id]);
     }
     default:
-      return identity(null, undefined, undefined);
+      return identity(null, null, undefined);
   }
 }

@@ -8,7 +8,7 @@ import { decodeUtf8, parseJsonObject } from '../shared/json-body';
 import { rejectNotConfigured } from '../../ledger/webhook-rejection';
 import type { AcceptDelivery } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
-import { textAt } from '../shared/json-access';
+import { literalAt } from '../../ledger/json';
 import { refirDedupeKey } from './refir-dedupe';
 import { carriesRefirReferral, refirEventType } from './refir-referral';
 import { verifyRefirToken } from './refir-token';
@@ -27,7 +27,7 @@ export function createRefirIntake(config: WebhooksConfig['refir']): AcceptDelive
       dedupeKey: refirDedupeKey(request.rawBody),
       // One configured token is one Refir account; the body names no tenant we could trust.
       tenantId: null,
-      entity: { fqdn: null, id: textAt(body, 'id') ?? null, sequence: null },
+      entity: { fqdn: null, id: literalAt(body, 'id') ?? null, sequence: null },
       receivedAt: request.receivedAt.toISOString(),
       verification: { method: 'refir-path-token', signed: false, keyId: 'refir' },
       understood: carriesRefirReferral(body),

@@ -6,7 +6,7 @@
  * `email`, or a flat id. Anything else is recorded, marked not understood.
  */
 import type { JsonObject } from '../../ledger/json';
-import { objectAt, textAt } from '../shared/json-access';
+import { literalAt, objectAt } from '../../ledger/json';
 
 const LEAD_OBJECTS = ['lead', 'referred', 'friend', 'user', 'referee'];
 const LEAD_IDS = ['referredId', 'friendId'];
@@ -32,7 +32,7 @@ export function refirEventType(body: JsonObject): string {
 function names(body: JsonObject, objectKeys: string[], idKeys: string[]): boolean {
   const person = objectKeys.some((key) => {
     const value = objectAt(body, key);
-    return textAt(value, 'id') !== undefined || textAt(value, 'email') !== undefined;
+    return literalAt(value, 'id') !== null || literalAt(value, 'email') !== null;
   });
-  return person || idKeys.some((key) => textAt(body, key) !== undefined);
+  return person || idKeys.some((key) => literalAt(body, key) !== null);
 }

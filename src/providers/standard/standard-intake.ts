@@ -8,7 +8,7 @@ import { decodeUtf8, parseJsonObject } from '../shared/json-body';
 import { rejectMalformed, rejectNotConfigured } from '../../ledger/webhook-rejection';
 import type { AcceptDelivery } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
-import { objectAt, textAt } from '../shared/json-access';
+import { literalAt, objectAt } from '../../ledger/json';
 import { standardDedupeKey } from './standard-dedupe';
 import { isStandardReferral, standardEventType } from './standard-referral';
 import { standardHeadersOf, verifyStandardSignature } from './standard-signature';
@@ -57,7 +57,7 @@ export function createStandardWebhooksIntake(config: WebhooksConfig['standard'])
       providerEventType: eventType,
       dedupeKey: standardDedupeKey(source.name, headers.id),
       tenantId: source.name,
-      entity: { fqdn: null, id: textAt(objectAt(body, 'data'), 'id') ?? null, sequence: null },
+      entity: { fqdn: null, id: literalAt(objectAt(body, 'data'), 'id') ?? null, sequence: null },
       receivedAt: request.receivedAt.toISOString(),
       verification: { method: 'standard-webhooks-v1', signed: true, keyId },
       understood: isStandardReferral(eventType),

@@ -9,7 +9,8 @@ import type { WebhookReceived } from '../../ledger/webhook-received';
 import { WebhookRejection } from '../../ledger/webhook-rejection';
 import type { InboundRequest } from '../provider-intake';
 import { keepHeaders } from '../shared/http-facts';
-import { contentHash, textAt } from '../shared/json-access';
+import { literalAt } from '../../ledger/json';
+import { contentHash } from '../../ledger/canonical-json';
 import { parseBeforeVerifying } from '../shared/parse-before-verifying';
 import { secretsForTenant } from '../shared/secret-selection';
 import { verifyTalkableSignature } from './talkable-signature';
@@ -27,7 +28,7 @@ export function acceptTalkableCustomApp(
   const namedSite =
     body instanceof WebhookRejection
       ? null
-      : (textAt(body, 'site_id') ?? textAt(body, 'site') ?? null);
+      : (literalAt(body, 'site_id') ?? literalAt(body, 'site') ?? null);
   const keyId = verifyTalkableSignature(
     request.rawBody,
     body instanceof WebhookRejection ? undefined : body,
@@ -38,7 +39,10 @@ export function acceptTalkableCustomApp(
   const payload = body;
   const site = namedSite ?? (keyId === '*' ? null : keyId);
   const action =
-    textAt(payload, 'action') ?? textAt(payload, 'type') ?? textAt(payload, 'event') ?? null;
+    literalAt(payload, 'action') ??
+    literalAt(payload, 'type') ??
+    literalAt(payload, 'event') ??
+    null;
   const eventType = action === null ? 'custom_app' : `custom_app.${action}`;
   return {
     provider: 'talkable',

@@ -7,7 +7,8 @@
  */
 import type { JsonObject, JsonValue } from '../../ledger/json';
 import type { EntityRef } from '../../ledger/webhook-received';
-import { contentHash, objectAt, textAt } from '../shared/json-access';
+import { literalAt, objectAt } from '../../ledger/json';
+import { contentHash } from '../../ledger/canonical-json';
 import { isTalkableType } from './talkable-types';
 
 export interface TalkableIdentity {
@@ -24,57 +25,65 @@ export function describeTalkableDelivery(
   /** `parts` undefined means a key field is missing: fall back to the payload hash. */
   const identity = (
     kind: string | null,
-    id: string | undefined,
-    parts: readonly (string | undefined)[] | undefined,
+    id: string | null,
+    parts: readonly (string | null)[] | undefined,
   ): TalkableIdentity => ({
     dedupeKey:
-      parts !== undefined && parts.every((part) => part !== undefined)
+      parts !== undefined && parts.every((part) => part !== null)
         ? [scope, ...parts].join(':')
         : `${scope}:${type}:${contentHash(payload)}`,
     entity: { fqdn: kind === null ? null : `talkable.${kind}`, id: id ?? null, sequence: null },
   });
 
-  if (!isTalkableType(type)) return identity(null, undefined, undefined);
+  if (!isTalkableType(type)) return identity(null, null, undefined);
   switch (type) {
     case 'reward_web_hook': {
       // The same reward is announced again when its status changes (Unpaid -> Paid/Voided).
       const reward = objectAt(payload, 'reward');
-      const id = textAt(reward, 'id');
-      return identity('reward', id, ['reward', id, textAt(reward, 'status')]);
+      const id = literalAt(reward, 'id');
+      return identity('reward', id, ['reward', id, literalAt(reward, 'status')]);
     }
     case 'referral_web_hook': {
       // One approval per referred origin (the friend's purchase or event); see referralRewardIdsOf.
-      const id = textAt(objectAt(payload, 'referred_origin'), 'id');
+      const id = literalAt(objectAt(payload, 'referred_origin'), 'id');
       return identity('referral', id, ['referral', id]);
     }
     case 'event_web_hook': {
-      const id = textAt(objectAt(payload, 'origin'), 'id');
+      const id = literalAt(objectAt(payload, 'origin'), 'id');
       return identity('origin', id, ['event', id]);
     }
     case 'create_coupon_web_hook': {
-      const code = textAt(payload, 'coupon_code');
-      return identity('coupon', code, ['create_coupon', textAt(payload, 'coupon_list_id'), code]);
+      const code = literalAt(payload, 'coupon_code');
+      return identity('coupon', code, [
+        'create_coupon',
+        literalAt(payload, 'coupon_list_id'),
+        code,
+      ]);
     }
     case 'offer_signup_web_hook':
     case 'claim_signup_web_hook': {
       // Person fields arrive flattened at the top level of these payloads.
-      const email = emailAt(payload, 'email');
-      const offer = textAt(objectAt(payload, 'offer'), 'short_url_code');
+      const email = emailKeyAt(payload, 'email');
+      const offer = literalAt(objectAt(payload, 'offer'), 'short_url_code');
       return identity('person', email, [type, offer, email]);
     }
     case 'unsubscribe_web_hook': {
       const person = objectAt(payload, 'person');
-      const email = emailAt(person, 'email');
-      return identity('person', email, ['unsubscribe', email, textAt(person, 'unsubscribed_at')]);
+      const email = emailKeyAt(person, 'email');
+      return identity('person', email, [
+        'unsubscribe',
+        email,
+        literalAt(person, 'unsubscribed_at'),
+      ]);
     }
     case 'check_unsubscribe_web_hook':
       // A question asked before every email: repeats are real, and the hash is the best we have.
-      return identity('person', emailAt(objectAt(payload, 'recipient'), 'email'), undefined);
+      return identity('person', emailKeyAt(objectAt(payload, 'recipient'), 'email'), undefined);
     case 'post_share_web_hook':
       // No stable key: a genuine identical repeat share is counted once (accepted, §2.7).
-      return identity('share', undefined, undefined);
+      return identity('share', null, undefined);
     default:
-      return identity(null, undefined, undefined);
+      return identity(null, null, undefined);
   }
 }
 
@@ -89,9 +98,14 @@ export function describeTalkableDelivery(
 export function referralRewardIdsOf(payload: JsonObject): string[] {
   const rewards = payload.advocate_rewards;
   if (!Array.isArray(rewards)) return [];
-  return rewards.flatMap((reward: JsonValue) => textAt(reward, 'id') ?? []);
+  return rewards.flatMap((reward: JsonValue) => literalAt(reward, 'id') ?? []);
 }
 
-export function emailAt(value: JsonValue | undefined, key: string): string | undefined {
-  return textAt(value, key)?.trim().toLowerCase();
+/**
+ * An address as a dedupe key and unsubscribe key: the literal text, trimmed and
+ * lower-cased (unlike the ledger's `emailAt`, a blank string stays a key, so a
+ * key never changes with the projections' reading rules).
+ */
+export function emailKeyAt(value: JsonValue | undefined, key: string): string | null {
+  return literalAt(value, key)?.trim().toLowerCase() ?? null;
 }
