@@ -3,7 +3,7 @@
  * worth something while its anchor exists: a renamed or deleted section must fail here, not
  * leave comments that lead nowhere.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -71,6 +71,24 @@ describe('provider reference (docs/providers.md)', () => {
     );
     const slugs = headingSlugs(doc);
     expect(explicit.filter((id) => slugs.includes(id) && !ownHeading.has(id))).toEqual([]);
+  });
+
+  it('is what code comments cite, never the outside notes by section number', () => {
+    const oldStyle = CODE_ROOTS.flatMap(codeFiles).filter((file) =>
+      /providers\.md\s*\u00a7/.test(read(file)),
+    );
+    expect(oldStyle).toEqual([]);
+    // Every provider's folder explains its quirks through the page.
+    const cited = new Set(citations().map(({ file }) => file.split(/[\\/]/)[2]));
+    expect([...cited].sort()).toEqual(
+      expect.arrayContaining(['growsurf', 'refir', 'standard', 'talkable', 'wix']),
+    );
+  });
+
+  it('names only files and folders that exist', () => {
+    const paths = [...doc.matchAll(/`((?:src|test|docs)\/[\w./-]+)`/g)].map((match) => match[1]!);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.filter((path) => !existsSync(join(root, path)))).toEqual([]);
   });
 
   it('has the anchor every code comment cites', () => {

@@ -1,5 +1,5 @@
 /**
- * Wix Reviews review requests (providers.md §1.8): one document per request,
+ * Wix Reviews review requests (docs/providers.md#wix-reviews): one document per request,
  * replaced only by an event with a higher `entityEventSequence` (compared as
  * BigInt). A stale or repeated event changes nothing and is recorded as
  * superseded or duplicate. A deletion leaves a tombstone holding the sequence,

@@ -1,5 +1,6 @@
 /**
- * Tenant, entity and dedupe key of a GrowSurf delivery (providers.md §3.6, §5).
+ * Tenant, entity and dedupe key of a GrowSurf delivery (docs/providers.md#growsurf-dedupe,
+ * docs/providers.md#growsurf-campaign).
  * GrowSurf sends no delivery id, so keys are natural: a reward's id plus its
  * approval (the pending and the approved copy are two facts; a retry of either
  * is one), a participant's id, a campaign's end. When a field a key needs is

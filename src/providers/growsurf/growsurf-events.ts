@@ -1,4 +1,4 @@
-/** The seven webhook events, from GrowSurf's SDK enum (providers.md §3.4). */
+/** The seven webhook events, from GrowSurf's SDK enum (docs/providers.md#growsurf-events). */
 export const GROWSURF_EVENTS = [
   'PARTICIPANT_REACHED_A_GOAL',
   'NEW_PARTICIPANT_ADDED',

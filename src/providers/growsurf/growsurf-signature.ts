@@ -1,6 +1,6 @@
 /**
  * `GrowSurf-Signature: ts=<unix ms>,v=<lowercase hex HMAC-SHA256 of "<ts>.<body>">`
- * (docs.growsurf.com "Securing your webhooks"; providers.md §3.2).
+ * (docs.growsurf.com "Securing your webhooks"; docs/providers.md#growsurf-signature).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../config/app-config';

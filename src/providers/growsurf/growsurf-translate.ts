@@ -1,5 +1,5 @@
 /**
- * GrowSurf (providers.md §3): `{event, createdAt, data}`. Rewards are keyed by
+ * GrowSurf (docs/providers.md#growsurf): `{event, createdAt, data}`. Rewards are keyed by
  * `reward.id` (the ParticipantReward), so the pending and the approved copy of
  * one reward, and the referrer's and the referee's rewards, land where they belong.
  */
@@ -143,7 +143,8 @@ export const translateGrowsurf: Translate = (webhook, context) => {
     case 'NEW_COMMISSION_ADDED':
     case 'COMMISSION_ADJUSTED':
     case 'NEW_PAYOUT_ISSUED':
-      // Affiliate programs: payload shapes are undocumented (providers.md §3.4); kept in the log.
+      // Affiliate programs: payload shapes are undocumented (docs/providers.md#growsurf-events);
+      // kept in the log.
       return notUnderstood(`${event}: affiliate events are not projected yet`);
     default:
       return notUnderstood(`unknown GrowSurf event ${event}`);

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../shared/secrets';
 
 /**
- * Refir sends no id of any kind (providers.md §4, §5): the exact bytes are the
+ * Refir sends no id of any kind (docs/providers.md#refir-dedupe): the exact bytes are the
  * identity of a delivery. Two genuinely separate deliveries with identical bytes
  * are recorded once; nothing in the body could tell them apart anyway.
  */

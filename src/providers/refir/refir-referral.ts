@@ -1,5 +1,5 @@
 /**
- * Refir documents no field names (providers.md §4): its data "typically includes
+ * Refir documents no field names (docs/providers.md#refir-body): its data "typically includes
  * the new lead, the referring user, and a message". A body is taken as a referral
  * when it names both people, in the vocabulary the ledger projection reads
  * (providers/shared/generic-referral-translate.ts): a person object with an `id` or an

@@ -2,7 +2,7 @@ import { rejectBadSignature } from '../../ledger/webhook-rejection';
 import { safeEqual } from '../shared/secrets';
 
 /**
- * Refir signs nothing and lets its users configure only a URL (providers.md §4),
+ * Refir signs nothing and lets its users configure only a URL (docs/providers.md#refir-token),
  * so the URL carries an unguessable token. Both sides are hashed with SHA-256
  * before a constant-time compare, so neither the length nor a prefix leaks.
  */

@@ -1,5 +1,5 @@
 /**
- * Refir (no documented schema, providers.md §4) and Standard Webhooks senders:
+ * Refir (no documented schema, docs/providers.md#refir-body) and Standard Webhooks senders:
  * what looks like a referral (someone referred and their referrer) is projected
  * as a pending, unverified-by-provider referral; anything else is reported as
  * not understood and stays in the log.

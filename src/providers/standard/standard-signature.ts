@@ -1,5 +1,5 @@
 /**
- * Standard Webhooks v1 (spec v1.0.0, providers.md §6): HMAC-SHA256 over
+ * Standard Webhooks v1 (spec v1.0.0, docs/providers.md#standard-signature): HMAC-SHA256 over
  * `{id}.{timestamp}.{raw body}` keyed with the base64-decoded `whsec_` secret.
  * The signature header lists `version,base64` entries separated by spaces, so a
  * sender rotating its secret signs with both; versions we do not know (`v1a`,

@@ -1,5 +1,6 @@
 /**
- * Custom App deliveries: JSON signed in `x-talkable-signature` (providers.md §2.6).
+ * Custom App deliveries: JSON signed in `x-talkable-signature`
+ * (docs/providers.md#talkable-custom-app).
  * Payloads are merchant-defined Liquid templates, so nothing downstream can read
  * them yet: they are recorded verified but `understood: false`, with an event type
  * of their own (`custom_app.<action>`) that can never pass for a legacy type.

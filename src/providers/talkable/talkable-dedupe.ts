@@ -1,5 +1,5 @@
 /**
- * Dedupe keys and entities for legacy Talkable webhooks (providers.md §2.7, §5).
+ * Dedupe keys and entities for legacy Talkable webhooks (docs/providers.md#talkable-dedupe).
  * Talkable sends no delivery or event id, so a key is built from the payload's
  * natural identifiers, namespaced by site and type. When a field the key needs
  * is missing, the key is the hash of the canonical payload instead: a retry
@@ -93,7 +93,7 @@ export function describeTalkableDelivery(
  * the approval to its rewards through them; they are deliberately not part of the
  * dedupe key, which stays `referred_origin.id` (one approval per referred origin).
  * In Talkable's sample `referrer.id` equals `advocate_rewards[0].id`; where the two
- * disagree, `advocate_rewards` is authoritative (providers.md §2.8).
+ * disagree, `advocate_rewards` is authoritative (docs/providers.md#talkable-referral-rewards).
  */
 export function referralRewardIdsOf(payload: JsonObject): string[] {
   const rewards = payload.advocate_rewards;

@@ -1,6 +1,6 @@
 /**
  * Legacy webhooks carry no signature: the form field `key` is the site's
- * webhook security key itself (providers.md §2.2), compared in constant time.
+ * webhook security key itself (docs/providers.md#talkable-key), compared in constant time.
  */
 import type { NamedSecret } from '../../config/app-config';
 import { rejectBadSignature } from '../../ledger/webhook-rejection';

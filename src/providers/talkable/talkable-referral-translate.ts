@@ -1,7 +1,7 @@
 /**
  * Talkable's referral webhook: an approved referral with the advocate's and the
  * friend's rewards. `advocate_rewards`/`friend_rewards` are authoritative;
- * `referrer`/`referred` repeat one of them (providers.md §2.8).
+ * `referrer`/`referred` repeat one of them (docs/providers.md#talkable-referral-rewards).
  */
 import type { JsonObject } from '../../ledger/json';
 import type { LedgerChange, RewardSide } from '../../ledger/reward-ledger';

@@ -2,7 +2,7 @@
  * Custom App deliveries: `x-talkable-signature` = Base64(hex(HMAC-SHA256(security
  * key, JSON))). Talkable's Ruby sample is `Base64.strict_encode64(OpenSSL::HMAC.hexdigest(…))`,
  * so the header is base64 of the 64-character hex text (88 characters), not of the
- * 32 digest bytes (providers.md §2.6).
+ * 32 digest bytes (docs/providers.md#talkable-custom-app-signature).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../config/app-config';

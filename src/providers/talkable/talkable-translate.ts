@@ -1,6 +1,6 @@
 /**
- * Talkable legacy webhooks (providers.md §2.4). Talkable has no participant ids:
- * a person is the lower-cased email within a site. A reward is its `id`, whether
+ * Talkable legacy webhooks (docs/providers.md#talkable-translation). Talkable has no
+ * participant ids: a person is the lower-cased email within a site. A reward is its `id`, whether
  * it arrives inside a referral webhook or in a reward webhook.
  *
  * Reward webhook statuses: "Unpaid" = approved, not yet given; "Paid" = given;

@@ -1,4 +1,4 @@
-/** The nine legacy webhook `type` values (providers.md §2.4). */
+/** The nine legacy webhook `type` values (docs/providers.md#talkable-events). */
 export const TALKABLE_TYPES = [
   'referral_web_hook',
   'reward_web_hook',

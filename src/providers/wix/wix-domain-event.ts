@@ -1,5 +1,5 @@
 /**
- * The Wix domain event (providers.md §1.4): `id`, `entityFqdn`, `slug`,
+ * The Wix domain event (docs/providers.md#wix-domain-event): `id`, `entityFqdn`, `slug`,
  * `entityId`, `eventTime`, `entityEventSequence`… plus one of four bodies.
  * The SDK types the entity inside a body as a JSON string while every example
  * shows an object, so both are read and the stored payload holds objects only.

@@ -1,7 +1,10 @@
 import { IsDefined, IsNotEmpty, IsString } from 'class-validator';
 import type { JsonValue } from '../../ledger/json';
 
-/** The message envelope inside the JWT's `data` claim (providers.md §1.1); nested layers are unwrapped apart. */
+/**
+ * The message envelope inside the JWT's `data` claim (docs/providers.md#wix-envelope);
+ * nested layers are unwrapped apart.
+ */
 export class WixMessageEnvelope {
   @IsString()
   @IsNotEmpty()

@@ -1,5 +1,5 @@
 /**
- * Unwraps the verified `data` claim (providers.md §1.1): a JSON string holding
+ * Unwraps the verified `data` claim (docs/providers.md#wix-envelope): a JSON string holding
  * `{eventType, instanceId, data, identity, accountInfo}`, where `data` (the
  * domain event) and `identity` are JSON strings again and `accountInfo` is an
  * object. Every nested parse goes through json-body, so bad JSON or prototype

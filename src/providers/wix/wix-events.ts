@@ -2,7 +2,7 @@
  * The Wix events the projections read. Only the Reviews strings and the
  * referral_event FQDN are confirmed; the other Referral Program FQDNs and every
  * referral `eventType` string follow the `{fqdn}_{slug}` pattern of Reviews but
- * are unverified (providers.md §1.7, §1.10), so an event is recognised by
+ * are unverified (docs/providers.md#wix-event-types), so an event is recognised by
  * entityFqdn + slug as well as by eventType.
  */
 import type { WixDomainEvent } from './wix-domain-event';

@@ -1,5 +1,5 @@
 /**
- * `POST /webhooks/wix`: the whole body is an RS256 JWT (providers.md §1.1).
+ * `POST /webhooks/wix`: the whole body is an RS256 JWT (docs/providers.md#wix-delivery).
  * Wix does not document its content type (probably text/plain), so the raw
  * bytes are read as text whatever the header says.
  */

@@ -1,5 +1,5 @@
 /**
- * Verifies a Wix webhook JWT by hand with node:crypto (providers.md §1.2): the
+ * Verifies a Wix webhook JWT by hand with node:crypto (docs/providers.md#wix-signature): the
  * algorithm is pinned to RS256 before any key is touched, so `none`, HS256 keyed
  * with the public PEM, or PS256 can never be accepted; every configured app key
  * is tried; exp/nbf are checked when present. Reusable on stored deliveries.
@@ -18,7 +18,7 @@ export interface WixClockLeeway {
 }
 
 /**
- * Wix resends a failed delivery for about 47 h (providers.md §1.5) and does not
+ * Wix resends a failed delivery for about 47 h (docs/providers.md#wix-retries) and does not
  * say whether a resend carries a freshly minted token. If it reuses the original
  * and `exp` is short, a strict check would turn every late retry into a lost
  * event. A replayed token cannot add anything either: its event id gives it the

@@ -4,7 +4,7 @@ import { rejectMalformed } from '../../ledger/webhook-rejection';
 
 /**
  * Wix sends its inner layers (envelope data, identity, entity bodies) as JSON
- * strings (providers.md §1.1, §1.4). An object is taken as it is: the signature
+ * strings (docs/providers.md#wix-json-in-strings). An object is taken as it is: the signature
  * already vouches for it, and a reader tolerant of either form costs nothing.
  * `what` names the layer in the 400 message.
  */

@@ -1,5 +1,5 @@
 /**
- * Wix Referral Program (providers.md §1.7). Referring customers and referred
+ * Wix Referral Program (docs/providers.md#wix-referral-program). Referring customers and referred
  * friends are entities ordered by `entityEventSequence`; their observations
  * carry the sequence, and evolve applies only a higher one. Referral events are
  * only ever created: each is a fact of its own.
@@ -121,7 +121,7 @@ function referralEvent(webhook: WebhookFacts, entity: JsonObject, program: strin
   }
   if (reward !== undefined) {
     const rewardId = textAt(reward, 'referralRewardId') ?? textAt(entity, 'id');
-    // The friend-side field name is unconfirmed (providers.md §1.10, question 2).
+    // The friend-side field name is unconfirmed (docs/providers.md#wix-reward-owner).
     const friendId = textAt(reward, 'rewardedReferredFriendId');
     const ownerId = textAt(reward, 'rewardedReferringCustomerId') ?? friendId;
     if (rewardId === null) return notUnderstood('reward event without referralRewardId');
@@ -206,7 +206,10 @@ function programChange(webhook: WebhookFacts, name: string | null): LedgerChange
   };
 }
 
-/** Bodies should arrive parsed; the SDK types them as JSON strings, so accept both (providers.md §1.4). */
+/**
+ * Bodies should arrive parsed; the SDK types them as JSON strings, so accept both
+ * (docs/providers.md#wix-json-in-strings).
+ */
 export function bodyOf(value: JsonValue | undefined): JsonObject | undefined {
   if (isObject(value)) return value;
   if (typeof value !== 'string') return undefined;
