@@ -1,14 +1,7 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  SetMetadata,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { Forbidden, Unauthorized } from '../ledger/errors';
 import { API_KEYS, type ApiKeys, type Scope } from './api-keys';
 
 const SCOPE = 'referral-ledger:scope';
@@ -32,14 +25,11 @@ export class ApiKeyGuard implements CanActivate {
     if (needed === undefined) return true;
     const presented = presentedKey(context.switchToHttp().getRequest<FastifyRequest>());
     if (presented === undefined) {
-      throw new UnauthorizedException(
-        'send an API key as "Authorization: Bearer <key>" or "x-api-key"',
-      );
+      throw new Unauthorized('send an API key as "Authorization: Bearer <key>" or "x-api-key"');
     }
     const granted = this.keys.scopeOf(presented);
-    if (granted === null) throw new UnauthorizedException('unknown API key');
-    if (needed === 'admin' && granted !== 'admin')
-      throw new ForbiddenException('this needs an admin key');
+    if (granted === null) throw new Unauthorized('unknown API key');
+    if (needed === 'admin' && granted !== 'admin') throw new Forbidden('this needs an admin key');
     return true;
   }
 }

@@ -1,5 +1,6 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '../ledger/errors';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LiveProjections } from '../read-models/live-projections';
@@ -45,8 +46,7 @@ export class AuditController {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
     const key = keyFromPath(provider, tenant, id);
     const view = this.projections.current.readModels.getParticipant(key);
-    if (view === undefined)
-      throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
+    if (view === undefined) throw new NotFound(`no participant ${provider}/${tenant}/${id}`);
     const entries = this.projections.current.readModels.getRewardHistory(key);
     const verifications = new Map<string, unknown>();
     for (const entry of entries) {
@@ -74,7 +74,7 @@ export class AuditController {
   @ApiAnswer(STORED_DELIVERY_SCHEMA)
   async event(@Param('eventId') eventId: string) {
     const stored = await this.deliveries.byEventId(eventId);
-    if (stored === undefined) throw new NotFoundException(`no stored delivery ${eventId}`);
+    if (stored === undefined) throw new NotFound(`no stored delivery ${eventId}`);
     return stored;
   }
 
@@ -87,7 +87,7 @@ export class AuditController {
   @ApiAnswer(REVERIFICATION_SCHEMA)
   async verify(@Param('eventId') eventId: string) {
     const stored = await this.deliveries.byEventId(eventId);
-    if (stored === undefined) throw new NotFoundException(`no stored delivery ${eventId}`);
+    if (stored === undefined) throw new NotFound(`no stored delivery ${eventId}`);
     return { eventId, ...reverifyDelivery(stored.delivery, this.config.webhooks) };
   }
 }

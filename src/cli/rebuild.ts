@@ -13,11 +13,8 @@ import {
   DataDirLocked,
   type DataDirClaim,
 } from '../data-dir/claim-data-dir';
-import {
-  InvalidReadModelPointer,
-  LiveProjections,
-  UnknownProjection,
-} from '../read-models/live-projections';
+import { UnknownProjection } from '../ledger/errors';
+import { InvalidReadModelPointer, LiveProjections } from '../read-models/live-projections';
 import { FOLLOWED_EVENTS } from '../read-models/projection-runner';
 import { serviceProjections } from '../projections/service-projections';
 import { loadEnvFile } from './env-file';

@@ -1,7 +1,23 @@
-import { Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { Logger, NotFoundException } from '@nestjs/common';
 import type { ArgumentsHost } from '@nestjs/common';
-import { StoreFailure } from '../webhooks/ingest-webhook';
-import { rejectNotConfigured } from '../ledger/webhook-rejection';
+import {
+  DeliveryTooLarge,
+  EventStoreUnavailable,
+  Forbidden,
+  InvalidRequest,
+  NotFound,
+  PositionNotReached,
+  ProblemError,
+  ReadModelsUnavailable,
+  RebuildInProgress,
+  rejectBadSignature,
+  rejectContentType,
+  rejectMalformed,
+  rejectNotConfigured,
+  rejectTooLarge,
+  Unauthorized,
+  UnknownProjection,
+} from '../ledger/errors';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 interface Sent {
@@ -39,7 +55,10 @@ describe('problem details filter', () => {
         hostFor({}),
       );
       filter.catch(
-        new StoreFailure(new Error('SQLITE_FULL: database or disk is full')),
+        new EventStoreUnavailable(
+          'the delivery was not recorded; retry later',
+          new Error('SQLITE_FULL: database or disk is full'),
+        ),
         hostFor({}),
       );
     }
@@ -71,9 +90,42 @@ describe('problem details filter', () => {
     expect(String(error.mock.calls[0]?.[0])).toContain('TypeError: boom\n');
   });
 
-  it('keeps a 503 with its own words for the client', () => {
-    const { problem } = toProblem(new ServiceUnavailableException('not caught up yet'));
-    expect(problem).toMatchObject({ status: 503, detail: 'not caught up yet' });
+  it.each<[ProblemError, number, string, number | undefined]>([
+    [new InvalidRequest('limit must be a whole number'), 400, 'Bad Request', undefined],
+    [new UnknownProjection(['nope'], ['ledger']), 400, 'Bad Request', undefined],
+    [new Unauthorized('unknown API key'), 401, 'Unauthorized', undefined],
+    [new Forbidden('this needs an admin key'), 403, 'Forbidden', undefined],
+    [new NotFound('no campaign growsurf/a/b'), 404, 'Not Found', undefined],
+    [new RebuildInProgress('read-models-2.sqlite'), 409, 'Conflict', undefined],
+    [new ReadModelsUnavailable('disk I/O error'), 503, 'Service Unavailable', 1],
+    [new PositionNotReached('1042', 50), 503, 'Service Unavailable', 1],
+    [rejectMalformed('not JSON'), 400, 'Malformed delivery', undefined],
+    [rejectBadSignature('no match'), 401, 'Invalid signature', undefined],
+    [rejectTooLarge(1024), 413, 'Payload too large', undefined],
+    [new DeliveryTooLarge(1024, new Error('too big')), 413, 'Payload too large', undefined],
+    [rejectContentType('expected JSON'), 415, 'Unsupported content type', undefined],
+    [rejectNotConfigured('X'), 503, 'Provider not configured', 60],
+    [
+      new EventStoreUnavailable('retry later', new Error('down')),
+      503,
+      'Event store unavailable',
+      5,
+    ],
+  ])('answers %p with status %p, title %p and Retry-After %p', (error, status, title, retry) => {
+    const { problem, retryAfterSeconds } = toProblem(error);
+    expect(problem).toEqual({ type: 'about:blank', title, status, detail: error.detail });
+    expect(retryAfterSeconds).toBe(retry);
+  });
+
+  it('adds extension members after the standard ones', () => {
+    class Throttled extends ProblemError {
+      constructor() {
+        super(429, 'Too Many Requests', 'slow down', { members: { limit: 10 } });
+      }
+    }
+    const { problem } = toProblem(new Throttled());
+    expect(Object.keys(problem)).toEqual(['type', 'title', 'status', 'detail', 'limit']);
+    expect(problem.limit).toBe(10);
   });
 
   it("answers the router's 404 without the path", () => {
@@ -83,7 +135,7 @@ describe('problem details filter', () => {
   });
 
   it('keeps the words of our own 404s', () => {
-    const { problem } = toProblem(new NotFoundException('no participant growsurf/a/b'));
+    const { problem } = toProblem(new NotFound('no participant growsurf/a/b'));
     expect(problem.detail).toBe('no participant growsurf/a/b');
   });
 });

@@ -1,16 +1,20 @@
 /**
- * One place maps every error to an RFC 9457 problem+json answer. Unknown
- * errors become a bare 500: their messages may carry internals, never sent out.
+ * The one place that maps errors to RFC 9457 problem+json answers: our own
+ * (src/ledger/errors.ts), and the ones Nest's router and Fastify raise before
+ * a handler runs (no route, a body too large). Unknown errors become a bare
+ * 500: their messages may carry internals, never sent out.
  */
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { WebhookRejection } from '../ledger/webhook-rejection';
+import { ProblemError } from '../ledger/errors';
 
 export interface ProblemDetails {
   type: string;
   title: string;
   status: number;
   detail?: string;
+  /** RFC 9457 extension members. */
+  [member: string]: unknown;
 }
 
 /** Every answer names its request: the id in the x-request-id header and in the access log line. */
@@ -45,7 +49,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
    * request carried (a path may hold a sender's secret).
    */
   private log(error: unknown, problem: ProblemDetails): void {
-    const expected = error instanceof WebhookRejection || problem.status === 503;
+    const expected = error instanceof ProblemError || problem.status === 503;
     if (!expected) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
       return;
@@ -85,24 +89,23 @@ export function sendProblem(
 }
 
 export function toProblem(error: unknown): { problem: ProblemDetails; retryAfterSeconds?: number } {
-  if (error instanceof WebhookRejection) {
+  if (error instanceof ProblemError) {
     return {
       problem: {
         type: 'about:blank',
         title: error.title,
         status: error.status,
         detail: error.detail,
+        ...error.members,
       },
       retryAfterSeconds: error.retryAfterSeconds,
     };
   }
+  // Ours are all ProblemErrors: an HttpException is Nest's own (its router's 404).
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const detail = isRouterNotFound(error) ? NO_ROUTE : detailOf(error);
-    return {
-      problem: { type: 'about:blank', title: titleOf(status), status, detail },
-      retryAfterSeconds: status === 503 ? 1 : undefined,
-    };
+    return { problem: { type: 'about:blank', title: titleOf(status), status, detail } };
   }
   const fastifyStatus = fastifyErrorStatus(error);
   if (fastifyStatus !== undefined) {

@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '../ledger/errors';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../read-models/live-projections';
 import { keyFromPath } from './keys';
@@ -45,8 +46,7 @@ export class CampaignsController {
     const campaign = this.projections.current.readModels.getCampaign(
       keyFromPath(provider, tenant, id),
     );
-    if (campaign === undefined)
-      throw new NotFoundException(`no campaign ${provider}/${tenant}/${id}`);
+    if (campaign === undefined) throw new NotFound(`no campaign ${provider}/${tenant}/${id}`);
     return campaign;
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { InvalidRequest } from '../ledger/errors';
 import type { Provider } from '../ledger/webhook-received';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
@@ -6,9 +6,9 @@ const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 
 /** `provider:tenant:id` from path segments; a tenant of `-` means "none". */
 export function keyFromPath(provider: string, tenant: string, id: string): string {
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw new BadRequestException(`provider must be one of ${PROVIDERS.join(', ')}`);
+    throw new InvalidRequest(`provider must be one of ${PROVIDERS.join(', ')}`);
   }
-  if (tenant === '' || id === '') throw new BadRequestException('tenant and id are required');
+  if (tenant === '' || id === '') throw new InvalidRequest('tenant and id are required');
   return `${provider}:${tenant}:${id}`;
 }
 

@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '../ledger/errors';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../read-models/live-projections';
@@ -46,8 +47,7 @@ export class ParticipantsController {
   async search(@Query() raw: unknown) {
     const query = parseQuery(ParticipantSearch, raw);
     await this.consistency.reach(query);
-    if (query.email === undefined)
-      throw new NotFoundException('pass ?email= to search participants');
+    if (query.email === undefined) throw new NotFound('pass ?email= to search participants');
     return {
       items: this.projections.current.readModels.findParticipantsByEmail(query.email.toLowerCase()),
     };
@@ -71,8 +71,7 @@ export class ParticipantsController {
     const view = this.projections.current.readModels.getParticipant(
       keyFromPath(provider, tenant, id),
     );
-    if (view === undefined)
-      throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
+    if (view === undefined) throw new NotFound(`no participant ${provider}/${tenant}/${id}`);
     return view;
   }
 
@@ -115,7 +114,7 @@ export class ParticipantsController {
     await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
     const key = keyFromPath(provider, tenant, id);
     if (this.projections.current.readModels.getParticipant(key) === undefined)
-      throw new NotFoundException(`no participant ${provider}/${tenant}/${id}`);
+      throw new NotFound(`no participant ${provider}/${tenant}/${id}`);
     return { items: this.projections.current.readModels.getRewardHistory(key) };
   }
 }

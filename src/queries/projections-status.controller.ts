@@ -1,13 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  ConflictException,
-  Controller,
-  Get,
-  HttpCode,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
   ApiOperation,
@@ -25,11 +16,8 @@ import {
   MaxLength,
 } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import {
-  LiveProjections,
-  RebuildInProgress,
-  UnknownProjection,
-} from '../read-models/live-projections';
+import { InvalidRequest } from '../ledger/errors';
+import { LiveProjections } from '../read-models/live-projections';
 import { jsonSafe } from './keys';
 import { page } from './participants.controller';
 import { MAX_OFFSET, PageQuery, parseJsonBody, parseQuery } from './query-params';
@@ -62,9 +50,7 @@ function rebuildBody(raw: Buffer | undefined): object {
   if (text === '') return {};
   const body = parseJsonBody(text);
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new BadRequestException(
-      'the body must be a JSON object, e.g. {"projections":["ledger"]}',
-    );
+    throw new InvalidRequest('the body must be a JSON object, e.g. {"projections":["ledger"]}');
   return body;
 }
 
@@ -101,13 +87,7 @@ export class ProjectionsStatusController {
   @ApiProblems(400, 409)
   rebuild(@Body() raw: Buffer | undefined) {
     const request = parseQuery(RebuildRequest, rebuildBody(raw));
-    try {
-      return jsonSafe(this.projections.startRebuild(request.projections).progress);
-    } catch (error) {
-      if (error instanceof RebuildInProgress) throw new ConflictException(error.message);
-      if (error instanceof UnknownProjection) throw new BadRequestException(error.message);
-      throw error;
-    }
+    return jsonSafe(this.projections.startRebuild(request.projections).progress);
   }
 
   @Get('not-understood')

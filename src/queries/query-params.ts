@@ -2,7 +2,7 @@
  * Query parameters arrive as strings: each route's DTO is validated with
  * class-validator (flat, per route; no global pipe on the webhook hot path).
  */
-import { applyDecorators, BadRequestException } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, ApiQuery } from '@nestjs/swagger';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -14,6 +14,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { InvalidRequest } from '../ledger/errors';
 
 /** The largest `offset` served: far past any page a client walks to, well inside SQLite's int64. */
 export const MAX_OFFSET = 1_000_000_000;
@@ -104,7 +105,7 @@ export function parseQuery<T extends object>(Dto: new () => T, query: unknown): 
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {
     const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
-    throw new BadRequestException(problems.join('; '));
+    throw new InvalidRequest(problems.join('; '));
   }
   return instance;
 }
@@ -151,8 +152,7 @@ export function ApiConsistencyQuery(options: { paged?: boolean } = {}): MethodDe
 function refuseForbiddenKeys(value: unknown): void {
   if (typeof value !== 'object' || value === null) return;
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key))
-      throw new BadRequestException(`the parameter ${key} is not allowed`);
+    if (FORBIDDEN_KEYS.has(key)) throw new InvalidRequest(`the parameter ${key} is not allowed`);
     refuseForbiddenKeys((value as Record<string, unknown>)[key]);
   }
 }
@@ -166,9 +166,9 @@ export function parseJsonBody(text: string): unknown {
     });
   } catch (error) {
     if (error instanceof ForbiddenKeyError) {
-      throw new BadRequestException(`the body contains the forbidden key "${error.key}"`);
+      throw new InvalidRequest(`the body contains the forbidden key "${error.key}"`);
     }
-    throw new BadRequestException('the body is not JSON');
+    throw new InvalidRequest('the body is not JSON');
   }
 }
 

@@ -1,4 +1,5 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { PositionNotReached } from '../ledger/errors';
 import { LiveProjections } from '../read-models/live-projections';
 import type { ConsistencyQuery } from './query-params';
 
@@ -16,8 +17,6 @@ export class ReadYourWrites {
     if (query.atPosition === undefined) return;
     const waitMs = query.waitMs ?? DEFAULT_WAIT_MS;
     if (await this.projections.waitForPosition(BigInt(query.atPosition), waitMs)) return;
-    throw new ServiceUnavailableException(
-      `the read models have not reached log position ${query.atPosition} within ${waitMs} ms; retry`,
-    );
+    throw new PositionNotReached(query.atPosition, waitMs);
   }
 }

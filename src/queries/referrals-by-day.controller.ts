@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '../ledger/errors';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../read-models/live-projections';
 import { keyFromPath } from './keys';
@@ -37,7 +38,7 @@ export class ReferralsByDayController {
     const campaignKey = keyFromPath(provider, tenant, id);
     const readModels = this.projections.current.readModels;
     if (readModels.getCampaign(campaignKey) === undefined)
-      throw new NotFoundException(`no campaign ${provider}/${tenant}/${id}`);
+      throw new NotFound(`no campaign ${provider}/${tenant}/${id}`);
     return { campaignKey, days: readModels.listReferralsByDay(campaignKey) };
   }
 }

@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '../ledger/errors';
 import { IsBooleanString, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { LiveProjections } from '../read-models/live-projections';
@@ -58,8 +59,7 @@ export class ReviewRequestsController {
     const request = this.projections.current.readModels.getReviewRequest(
       reviewRequestKey(instanceId, id),
     );
-    if (request === undefined)
-      throw new NotFoundException(`no review request ${id} on ${instanceId}`);
+    if (request === undefined) throw new NotFound(`no review request ${id} on ${instanceId}`);
     return request;
   }
 }

@@ -18,12 +18,8 @@ import { StoreUnavailableError } from '../event-store/event-store.errors';
 import type { EventStore, SubscribeToAllOptions } from '../event-store/event-store.port';
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { ingestWebhook } from '../webhooks/ingest-webhook';
-import {
-  LiveProjections,
-  ReadModelsUnavailable,
-  switchGenerationFile,
-  UnknownProjection,
-} from './live-projections';
+import { ReadModelsUnavailable, UnknownProjection } from '../ledger/errors';
+import { LiveProjections, switchGenerationFile } from './live-projections';
 import { serviceProjections } from '../projections/service-projections';
 import type { DocumentRef } from '../projections/projection';
 import { READ_MODEL_SCHEMA_VERSION } from './storage/read-model-schema';

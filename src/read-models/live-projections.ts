@@ -14,10 +14,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { ServiceUnavailableException } from '@nestjs/common';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../data-dir/private-files';
 import type { EventStore } from '../event-store/event-store.port';
+import { ReadModelsUnavailable, RebuildInProgress, UnknownProjection } from '../ledger/errors';
 import type { Projection } from '../projections/projection';
 import {
   DEFAULT_RETRY_POLICY,
@@ -586,13 +586,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Queries while the read models cannot be opened: 503, retry later. */
-export class ReadModelsUnavailable extends ServiceUnavailableException {
-  constructor(reason: string | undefined) {
-    super(`the read models are not open${reason === undefined ? '' : ` (${reason})`}; retry later`);
-  }
-}
-
 /**
  * `read-models.current` names something other than a generation file of ours.
  * Refused rather than set aside for the default: the default name may be an
@@ -608,22 +601,6 @@ export class InvalidReadModelPointer extends Error {
   ) {
     super(
       `${pointer} holds ${JSON.stringify(pointed.slice(0, 200))}, which ${why}: refused, nothing opened or written. Write the live generation's file name there (ls DATA_DIR/read-models*.sqlite), or remove it to project the log afresh into read-models.sqlite (the other generations are then removed)`,
-    );
-  }
-}
-
-export class RebuildInProgress extends Error {
-  override readonly name = 'RebuildInProgress';
-  constructor(readonly fileName: string) {
-    super(`a rebuild into ${fileName} is already running`);
-  }
-}
-
-export class UnknownProjection extends Error {
-  override readonly name = 'UnknownProjection';
-  constructor(unknown: readonly string[], known: readonly string[]) {
-    super(
-      `${unknown.length > 0 ? `no projection named ${unknown.join(', ')}` : 'no projection named'}; the projections are ${known.join(', ')}`,
     );
   }
 }

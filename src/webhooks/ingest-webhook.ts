@@ -11,8 +11,8 @@ import {
   webhookEventType,
   type WebhookReceived,
 } from '../ledger/webhook-received';
+import { DeliveryTooLarge, EventStoreUnavailable } from '../ledger/errors';
 import type { AcceptDelivery, InboundRequest } from '../providers/provider-intake';
-import { WebhookRejection } from '../ledger/webhook-rejection';
 
 export interface IngestOutcome {
   readonly status: 'recorded' | 'duplicate';
@@ -46,7 +46,7 @@ export async function ingestWebhook(
     return { status: 'recorded', eventId, position: result.position, streamId, event };
   } catch (error) {
     if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event);
-    if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error);
+    if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error.maxAppendSize, error);
     throw storeFailure(error);
   }
 }
@@ -75,27 +75,6 @@ async function findOriginal(
  * Whatever stopped the append (the store unreachable, a full disk, a closed
  * store during shutdown), nothing was acknowledged: answer 503 so the provider retries.
  */
-export class StoreFailure extends WebhookRejection {
-  constructor(override readonly cause: unknown) {
-    super(503, 'Event store unavailable', 'the delivery was not recorded; retry later', 5);
-  }
-}
-
-/**
- * The store can never take this delivery (the stored event holds the raw body
- * and the parsed payload, about twice the body): a permanent 413, never a 503
- * that would have the provider retry it forever.
- */
-export class DeliveryTooLarge extends WebhookRejection {
-  constructor(override readonly cause: EventTooLargeError) {
-    super(
-      413,
-      'Payload too large',
-      `the delivery is too large for the event store (its limit is ${cause.maxAppendSize} bytes for the stored event, which holds the body about twice); it was not recorded and will not be on a retry`,
-    );
-  }
-}
-
-function storeFailure(error: unknown): StoreFailure {
-  return new StoreFailure(error);
+function storeFailure(error: unknown): EventStoreUnavailable {
+  return new EventStoreUnavailable('the delivery was not recorded; retry later', error);
 }

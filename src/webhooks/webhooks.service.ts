@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { CLOCK, type Clock } from '../ledger/clock';
+import { EventStoreUnavailable } from '../ledger/errors';
 import type { Provider } from '../ledger/webhook-received';
 import { ingestWebhook, type IngestOutcome } from './ingest-webhook';
 import {
@@ -9,7 +10,6 @@ import {
   unsubscribeEmailOf,
 } from '../providers/talkable/talkable-unsubscribe';
 import { UNSUBSCRIBE_LOOKUP, type UnsubscribeIndex } from '../ledger/unsubscribe-lookup';
-import { WebhookRejection } from '../ledger/webhook-rejection';
 import { createWebhookIntakes, type WebhookIntakes } from './webhook-intakes';
 
 export interface RawDelivery {
@@ -82,18 +82,9 @@ export class WebhooksService {
  * The delivery is in the log but its answer is not complete: not acknowledged,
  * so the provider retries, and the retry (a duplicate) completes it.
  */
-class RecordedButUnanswered extends WebhookRejection {
-  constructor(
-    detail: string,
-    override readonly cause: unknown,
-  ) {
-    super(503, 'Event store unavailable', detail, 5);
-  }
-}
-
 function unanswered(detail: string): (error: unknown) => never {
   return (error) => {
-    throw new RecordedButUnanswered(detail, error);
+    throw new EventStoreUnavailable(detail, error);
   };
 }
 
