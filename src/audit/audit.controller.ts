@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFound } from '../ledger/errors';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { LiveProjections } from '../read-models/live-projections';
+import { ConsistentReads, found } from '../queries/consistent-reads';
 import { keyFromPath } from '../queries/keys';
-import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from '../queries/query-params';
-import { ReadYourWrites } from '../queries/read-your-writes';
+import { ApiConsistencyQuery, ConsistencyQuery } from '../queries/query-params';
+import { explainBalances } from './explain-balances';
 import { reverifyDelivery } from './reverify-delivery';
 import { StoredDeliveries } from './stored-deliveries';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
@@ -23,9 +22,8 @@ import {
 export class AuditController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly projections: LiveProjections,
+    private readonly reads: ConsistentReads,
     private readonly deliveries: StoredDeliveries,
-    private readonly consistency: ReadYourWrites,
   ) {}
 
   @Get('participants/:provider/:tenant/:id/explain')
@@ -37,33 +35,18 @@ export class AuditController {
   @ApiConsistencyQuery()
   @ApiAnswer(EXPLAIN_SCHEMA)
   @ApiProblems(400, 503)
-  async explain(
+  explain(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
     @Param('id') id: string,
     @Query() raw: unknown,
   ) {
-    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const key = keyFromPath(provider, tenant, id);
-    const view = this.projections.current.readModels.getParticipant(key);
-    if (view === undefined) throw new NotFound(`no participant ${provider}/${tenant}/${id}`);
-    const entries = this.projections.current.readModels.getRewardHistory(key);
-    const verifications = new Map<string, unknown>();
-    for (const entry of entries) {
-      if (verifications.has(entry.streamId)) continue;
-      const stored = await this.deliveries.byStream(entry.streamId);
-      verifications.set(entry.streamId, stored?.delivery.verification ?? null);
-    }
-    return {
-      participant: view.participant,
-      balances: view.advocate.balances,
-      rewards: view.rewards,
-      entries: entries.map((entry) => ({
-        ...entry,
-        verification: verifications.get(entry.streamId),
-        delivery: `/events/${entry.eventId}`,
-      })),
-    };
+    return this.reads.answer(ConsistencyQuery, raw, async (readModels) =>
+      found(
+        await explainBalances(readModels, keyFromPath(provider, tenant, id), this.deliveries),
+        `no participant ${provider}/${tenant}/${id}`,
+      ),
+    );
   }
 
   @Get('events/:eventId')
@@ -73,9 +56,7 @@ export class AuditController {
   })
   @ApiAnswer(STORED_DELIVERY_SCHEMA)
   async event(@Param('eventId') eventId: string) {
-    const stored = await this.deliveries.byEventId(eventId);
-    if (stored === undefined) throw new NotFound(`no stored delivery ${eventId}`);
-    return stored;
+    return found(await this.deliveries.byEventId(eventId), `no stored delivery ${eventId}`);
   }
 
   @Get('events/:eventId/verification')
@@ -86,8 +67,7 @@ export class AuditController {
   })
   @ApiAnswer(REVERIFICATION_SCHEMA)
   async verify(@Param('eventId') eventId: string) {
-    const stored = await this.deliveries.byEventId(eventId);
-    if (stored === undefined) throw new NotFound(`no stored delivery ${eventId}`);
+    const stored = found(await this.deliveries.byEventId(eventId), `no stored delivery ${eventId}`);
     return { eventId, ...reverifyDelivery(stored.delivery, this.config.webhooks) };
   }
 }

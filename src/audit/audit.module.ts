@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ReadYourWrites } from '../queries/read-your-writes';
+import { QueriesModule } from '../queries/queries.module';
 import { AuditController } from './audit.controller';
 import { StoredDeliveries } from './stored-deliveries';
 
-@Module({ controllers: [AuditController], providers: [StoredDeliveries, ReadYourWrites] })
+@Module({
+  imports: [QueriesModule],
+  controllers: [AuditController],
+  providers: [StoredDeliveries],
+})
 export class AuditModule {}

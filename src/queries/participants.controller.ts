@@ -1,12 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { NotFound } from '../ledger/errors';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../read-models/live-projections';
+import { NotFound } from '../ledger/errors';
+import { ConsistentReads, found } from './consistent-reads';
 import { keyFromPath } from './keys';
-import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
-import { ReadYourWrites } from './read-your-writes';
+import { ApiConsistencyQuery, ConsistencyQuery, page } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import {
   LEDGER_ENTRY_SCHEMA,
@@ -28,10 +27,7 @@ class ParticipantSearch extends ConsistencyQuery {
 @RequireScope('read')
 @Controller('participants')
 export class ParticipantsController {
-  constructor(
-    private readonly projections: LiveProjections,
-    private readonly consistency: ReadYourWrites,
-  ) {}
+  constructor(private readonly reads: ConsistentReads) {}
 
   @Get()
   @ApiOperation({ summary: 'Participants with this email address, across providers' })
@@ -44,13 +40,11 @@ export class ParticipantsController {
     additionalProperties: false,
   })
   @ApiProblems(404)
-  async search(@Query() raw: unknown) {
-    const query = parseQuery(ParticipantSearch, raw);
-    await this.consistency.reach(query);
-    if (query.email === undefined) throw new NotFound('pass ?email= to search participants');
-    return {
-      items: this.projections.current.readModels.findParticipantsByEmail(query.email.toLowerCase()),
-    };
+  search(@Query() raw: unknown) {
+    return this.reads.answer(ParticipantSearch, raw, (readModels, query) => {
+      if (query.email === undefined) throw new NotFound('pass ?email= to search participants');
+      return { items: readModels.findParticipantsByEmail(query.email.toLowerCase()) };
+    });
   }
 
   @Get(':provider/:tenant/:id')
@@ -61,35 +55,32 @@ export class ParticipantsController {
   @ApiAnswer(PARTICIPANT_VIEW_SCHEMA, 'Money is a decimal string next to its currency.')
   @ApiProblems(404)
   @ApiConsistencyQuery()
-  async get(
+  get(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
     @Param('id') id: string,
     @Query() raw: unknown,
   ) {
-    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const view = this.projections.current.readModels.getParticipant(
-      keyFromPath(provider, tenant, id),
+    return this.reads.answer(ConsistencyQuery, raw, (readModels) =>
+      found(
+        readModels.getParticipant(keyFromPath(provider, tenant, id)),
+        `no participant ${provider}/${tenant}/${id}`,
+      ),
     );
-    if (view === undefined) throw new NotFound(`no participant ${provider}/${tenant}/${id}`);
-    return view;
   }
 
   @Get(':provider/:tenant/:id/rewards')
   @ApiOperation({ summary: "A participant's rewards, paginated" })
   @ApiConsistencyQuery({ paged: true })
   @ApiAnswer(paged(REWARD_SCHEMA))
-  async rewards(
+  rewards(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
     @Param('id') id: string,
     @Query() raw: unknown,
   ) {
-    const query = parseQuery(ConsistencyQuery, raw);
-    await this.consistency.reach(query);
-    return this.projections.current.readModels.listRewards(
-      keyFromPath(provider, tenant, id),
-      page(query),
+    return this.reads.answer(ConsistencyQuery, raw, (readModels, query) =>
+      readModels.listRewards(keyFromPath(provider, tenant, id), page(query)),
     );
   }
 
@@ -105,20 +96,16 @@ export class ParticipantsController {
     additionalProperties: false,
   })
   @ApiProblems(404)
-  async history(
+  history(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
     @Param('id') id: string,
     @Query() raw: unknown,
   ) {
-    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const key = keyFromPath(provider, tenant, id);
-    if (this.projections.current.readModels.getParticipant(key) === undefined)
-      throw new NotFound(`no participant ${provider}/${tenant}/${id}`);
-    return { items: this.projections.current.readModels.getRewardHistory(key) };
+    return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
+      const key = keyFromPath(provider, tenant, id);
+      found(readModels.getParticipant(key), `no participant ${provider}/${tenant}/${id}`);
+      return { items: readModels.getRewardHistory(key) };
+    });
   }
-}
-
-export function page(query: { limit?: number; offset?: number }) {
-  return { limit: query.limit ?? 50, offset: query.offset ?? 0 };
 }

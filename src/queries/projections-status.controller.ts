@@ -19,8 +19,7 @@ import { RequireScope } from '../access/api-key.guard';
 import { InvalidRequest } from '../ledger/errors';
 import { LiveProjections } from '../read-models/live-projections';
 import { jsonSafe } from './keys';
-import { page } from './participants.controller';
-import { MAX_OFFSET, PageQuery, parseJsonBody, parseQuery } from './query-params';
+import { MAX_OFFSET, page, PageQuery, parseJsonBody, parseQuery } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import {
   NOT_UNDERSTOOD_SCHEMA,

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CampaignsController } from './campaigns.controller';
+import { ConsistentReads } from './consistent-reads';
 import { ParticipantsController } from './participants.controller';
 import { ProjectionsStatusController } from './projections-status.controller';
-import { ReadYourWrites } from './read-your-writes';
 import { ReferralsByDayController } from './referrals-by-day.controller';
 import { ReferralsController } from './referrals.controller';
 import { ReviewRequestsController } from './review-requests.controller';
@@ -16,6 +16,8 @@ import { ReviewRequestsController } from './review-requests.controller';
     ReviewRequestsController,
     ProjectionsStatusController,
   ],
-  providers: [ReadYourWrites],
+  /** The audit routes read through the same path. */
+  providers: [ConsistentReads],
+  exports: [ConsistentReads],
 })
 export class QueriesModule {}

@@ -73,6 +73,11 @@ export class PageQuery {
   offset?: number;
 }
 
+/** The page a `PageQuery` asks for, with the defaults filled in. */
+export function page(query: PageQuery): { limit: number; offset: number } {
+  return { limit: query.limit ?? 50, offset: query.offset ?? 0 };
+}
+
 export class ConsistencyQuery extends PageQuery {
   @ApiPropertyOptional({
     description:

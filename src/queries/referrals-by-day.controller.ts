@@ -1,11 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFound } from '../ledger/errors';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../read-models/live-projections';
+import { ConsistentReads, found } from './consistent-reads';
 import { keyFromPath } from './keys';
-import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
-import { ReadYourWrites } from './read-your-writes';
+import { ApiConsistencyQuery, ConsistencyQuery } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import { REFERRALS_BY_DAY_SCHEMA } from '../http/response-schemas';
 
@@ -16,10 +14,7 @@ import { REFERRALS_BY_DAY_SCHEMA } from '../http/response-schemas';
 @RequireScope('read')
 @Controller('campaigns')
 export class ReferralsByDayController {
-  constructor(
-    private readonly projections: LiveProjections,
-    private readonly consistency: ReadYourWrites,
-  ) {}
+  constructor(private readonly reads: ConsistentReads) {}
 
   @Get(':provider/:tenant/:id/referrals-by-day')
   @ApiOperation({
@@ -28,17 +23,16 @@ export class ReferralsByDayController {
   })
   @ApiConsistencyQuery()
   @ApiAnswer(REFERRALS_BY_DAY_SCHEMA)
-  async referralsByDay(
+  referralsByDay(
     @Param('provider') provider: string,
     @Param('tenant') tenant: string,
     @Param('id') id: string,
     @Query() raw: unknown,
   ) {
-    await this.consistency.reach(parseQuery(ConsistencyQuery, raw));
-    const campaignKey = keyFromPath(provider, tenant, id);
-    const readModels = this.projections.current.readModels;
-    if (readModels.getCampaign(campaignKey) === undefined)
-      throw new NotFound(`no campaign ${provider}/${tenant}/${id}`);
-    return { campaignKey, days: readModels.listReferralsByDay(campaignKey) };
+    return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
+      const campaignKey = keyFromPath(provider, tenant, id);
+      found(readModels.getCampaign(campaignKey), `no campaign ${provider}/${tenant}/${id}`);
+      return { campaignKey, days: readModels.listReferralsByDay(campaignKey) };
+    });
   }
 }

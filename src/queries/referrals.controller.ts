@@ -2,10 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
-import { LiveProjections } from '../read-models/live-projections';
-import { page } from './participants.controller';
-import { ApiConsistencyQuery, ConsistencyQuery, parseQuery } from './query-params';
-import { ReadYourWrites } from './read-your-writes';
+import { ConsistentReads } from './consistent-reads';
+import { ApiConsistencyQuery, ConsistencyQuery, page } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import { paged, REFERRAL_SCHEMA } from '../http/response-schemas';
 
@@ -35,10 +33,7 @@ class ReferralQuery extends ConsistencyQuery {
 @RequireScope('read')
 @Controller('referrals')
 export class ReferralsController {
-  constructor(
-    private readonly projections: LiveProjections,
-    private readonly consistency: ReadYourWrites,
-  ) {}
+  constructor(private readonly reads: ConsistentReads) {}
 
   @Get()
   @ApiOperation({
@@ -58,17 +53,17 @@ export class ReferralsController {
     required: false,
     enum: ['pending', 'flagged', 'approved', 'voided', 'blocked', 'removed'],
   })
-  async list(@Query() raw: unknown) {
-    const query = parseQuery(ReferralQuery, raw);
-    await this.consistency.reach(query);
-    return this.projections.current.readModels.listReferrals(
-      {
-        advocateKey: query.advocate,
-        friendKey: query.friend,
-        campaignKey: query.campaign,
-        status: query.status,
-      },
-      page(query),
+  list(@Query() raw: unknown) {
+    return this.reads.answer(ReferralQuery, raw, (readModels, query) =>
+      readModels.listReferrals(
+        {
+          advocateKey: query.advocate,
+          friendKey: query.friend,
+          campaignKey: query.campaign,
+          status: query.status,
+        },
+        page(query),
+      ),
     );
   }
 }
