@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ConsistentReads, found } from '../queries/consistent-reads';
-import { keyFromPath } from '../queries/keys';
+import { keyFromPath, KeyPath, shownPath } from '../queries/keys';
 import { ApiConsistencyQuery, ConsistencyQuery } from '../queries/query-params';
 import { explainBalances } from './explain-balances';
 import { reverifyDelivery } from './reverify-delivery';
@@ -35,16 +35,11 @@ export class AuditController {
   @ApiConsistencyQuery()
   @ApiAnswer(EXPLAIN_SCHEMA)
   @ApiProblems(400, 503)
-  explain(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  explain(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, async (readModels) =>
       found(
-        await explainBalances(readModels, keyFromPath(provider, tenant, id), this.deliveries),
-        `no participant ${provider}/${tenant}/${id}`,
+        await explainBalances(readModels, keyFromPath(path), this.deliveries),
+        `no participant ${shownPath(path)}`,
       ),
     );
   }

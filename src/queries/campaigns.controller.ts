@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { ConsistentReads, found } from './consistent-reads';
-import { keyFromPath } from './keys';
+import { keyFromPath, KeyPath, shownPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery, page } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import { CAMPAIGN_VIEW_SCHEMA, LEADERBOARD_ROW_SCHEMA, paged } from '../http/response-schemas';
@@ -30,17 +30,9 @@ export class CampaignsController {
   @ApiConsistencyQuery()
   @ApiAnswer(CAMPAIGN_VIEW_SCHEMA)
   @ApiProblems(404)
-  get(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  get(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) =>
-      found(
-        readModels.getCampaign(keyFromPath(provider, tenant, id)),
-        `no campaign ${provider}/${tenant}/${id}`,
-      ),
+      found(readModels.getCampaign(keyFromPath(path)), `no campaign ${shownPath(path)}`),
     );
   }
 
@@ -48,14 +40,9 @@ export class CampaignsController {
   @ApiOperation({ summary: "The campaign's advocates by approved referrals, paginated" })
   @ApiConsistencyQuery({ paged: true })
   @ApiAnswer(paged(LEADERBOARD_ROW_SCHEMA))
-  leaderboard(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  leaderboard(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels, query) =>
-      readModels.listLeaderboard(keyFromPath(provider, tenant, id), page(query)),
+      readModels.listLeaderboard(keyFromPath(path), page(query)),
     );
   }
 }

@@ -1,15 +1,33 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { InvalidRequest } from '../ledger/errors';
 import type { Provider } from '../ledger/webhook-received';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
 
+/** The path segments `:provider/:tenant/:id` that name a participant or a campaign. */
+export class KeyPath {
+  @ApiProperty()
+  readonly provider!: string;
+
+  @ApiProperty()
+  readonly tenant!: string;
+
+  @ApiProperty()
+  readonly id!: string;
+}
+
 /** `provider:tenant:id` from path segments; a tenant of `-` means "none". */
-export function keyFromPath(provider: string, tenant: string, id: string): string {
+export function keyFromPath({ provider, tenant, id }: KeyPath): string {
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
     throw new InvalidRequest(`provider must be one of ${PROVIDERS.join(', ')}`);
   }
   if (tenant === '' || id === '') throw new InvalidRequest('tenant and id are required');
   return `${provider}:${tenant}:${id}`;
+}
+
+/** The path as the client wrote it, for an answer that names what it did not find. */
+export function shownPath({ provider, tenant, id }: KeyPath): string {
+  return `${provider}/${tenant}/${id}`;
 }
 
 /** Converts bigints for JSON (positions and counters are bigint inside). */

@@ -4,7 +4,7 @@ import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
 import { NotFound } from '../ledger/errors';
 import { ConsistentReads, found } from './consistent-reads';
-import { keyFromPath } from './keys';
+import { keyFromPath, KeyPath, shownPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery, page } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import {
@@ -55,17 +55,9 @@ export class ParticipantsController {
   @ApiAnswer(PARTICIPANT_VIEW_SCHEMA, 'Money is a decimal string next to its currency.')
   @ApiProblems(404)
   @ApiConsistencyQuery()
-  get(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  get(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) =>
-      found(
-        readModels.getParticipant(keyFromPath(provider, tenant, id)),
-        `no participant ${provider}/${tenant}/${id}`,
-      ),
+      found(readModels.getParticipant(keyFromPath(path)), `no participant ${shownPath(path)}`),
     );
   }
 
@@ -73,14 +65,9 @@ export class ParticipantsController {
   @ApiOperation({ summary: "A participant's rewards, paginated" })
   @ApiConsistencyQuery({ paged: true })
   @ApiAnswer(paged(REWARD_SCHEMA))
-  rewards(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  rewards(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels, query) =>
-      readModels.listRewards(keyFromPath(provider, tenant, id), page(query)),
+      readModels.listRewards(keyFromPath(path), page(query)),
     );
   }
 
@@ -96,15 +83,10 @@ export class ParticipantsController {
     additionalProperties: false,
   })
   @ApiProblems(404)
-  history(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  history(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
-      const key = keyFromPath(provider, tenant, id);
-      found(readModels.getParticipant(key), `no participant ${provider}/${tenant}/${id}`);
+      const key = keyFromPath(path);
+      found(readModels.getParticipant(key), `no participant ${shownPath(path)}`);
       return { items: readModels.getRewardHistory(key) };
     });
   }

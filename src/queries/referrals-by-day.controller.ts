@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { ConsistentReads, found } from './consistent-reads';
-import { keyFromPath } from './keys';
+import { keyFromPath, KeyPath, shownPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import { REFERRALS_BY_DAY_SCHEMA } from '../http/response-schemas';
@@ -23,15 +23,10 @@ export class ReferralsByDayController {
   })
   @ApiConsistencyQuery()
   @ApiAnswer(REFERRALS_BY_DAY_SCHEMA)
-  referralsByDay(
-    @Param('provider') provider: string,
-    @Param('tenant') tenant: string,
-    @Param('id') id: string,
-    @Query() raw: unknown,
-  ) {
+  referralsByDay(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
-      const campaignKey = keyFromPath(provider, tenant, id);
-      found(readModels.getCampaign(campaignKey), `no campaign ${provider}/${tenant}/${id}`);
+      const campaignKey = keyFromPath(path);
+      found(readModels.getCampaign(campaignKey), `no campaign ${shownPath(path)}`);
       return { campaignKey, days: readModels.listReferralsByDay(campaignKey) };
     });
   }
