@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { StoreUnavailableError } from '../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port';
+import { EventStoreUnavailable } from '../ledger/errors';
 import {
   WEBHOOK_STREAM_PREFIX,
   type Provider,
@@ -29,19 +31,23 @@ export class StoredDeliveries {
   async byEventId(eventId: string): Promise<StoredDelivery | undefined> {
     if (!UUID.test(eventId)) return undefined;
     for (const provider of PROVIDERS) {
-      const [event] = await this.store.readStream(
+      const stored = await this.byStream(
         `${WEBHOOK_STREAM_PREFIX}${provider}-${eventId.toLowerCase()}`,
-        {
-          maxCount: 1,
-        },
       );
-      if (event !== undefined) return toStored(event);
+      if (stored !== undefined) return stored;
     }
     return undefined;
   }
 
+  /** A log that cannot be read now is the client's "retry later", not our fault. */
   async byStream(streamId: string): Promise<StoredDelivery | undefined> {
-    const [event] = await this.store.readStream(streamId, { maxCount: 1 });
+    const [event] = await this.store
+      .readStream(streamId, { maxCount: 1 })
+      .catch((error: unknown) => {
+        if (error instanceof StoreUnavailableError)
+          throw new EventStoreUnavailable('the log cannot be read now; retry later', error);
+        throw error;
+      });
     return event === undefined ? undefined : toStored(event);
   }
 }

@@ -104,6 +104,18 @@ export class ReadModelsUnavailable extends ProblemError {
   }
 }
 
+/**
+ * The event store did not take or answer what was asked (unreachable, a full
+ * disk, closed during shutdown). A delivery is then not acknowledged, so the
+ * provider retries; a read of the log is answered "retry later".
+ */
+export class EventStoreUnavailable extends ProblemError {
+  override readonly name = 'EventStoreUnavailable';
+  constructor(detail: string, cause: unknown) {
+    super(503, 'Event store unavailable', detail, { retryAfterSeconds: 5, cause });
+  }
+}
+
 /** Read-your-writes: the read models have not reached the position the client asked for in time. */
 export class PositionNotReached extends ProblemError {
   override readonly name = 'PositionNotReached';
@@ -159,18 +171,6 @@ export const rejectNotConfigured = (whatToSet: string): WebhookRejection =>
     `set ${whatToSet} to accept these deliveries`,
     { retryAfterSeconds: 60 },
   );
-
-/**
- * The event store did not take or answer what a delivery needed (unreachable,
- * a full disk, closed during shutdown): nothing was acknowledged, so the
- * provider retries.
- */
-export class EventStoreUnavailable extends WebhookRejection {
-  override readonly name = 'EventStoreUnavailable';
-  constructor(detail: string, cause: unknown) {
-    super(503, 'Event store unavailable', detail, { retryAfterSeconds: 5, cause });
-  }
-}
 
 /**
  * The store can never take this delivery (the stored event holds the raw body

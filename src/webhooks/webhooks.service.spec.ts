@@ -7,12 +7,12 @@ import { connectEventStoreDb } from '../event-store/eventstoredb/eventstoredb-ev
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { startEsdbEmulator, type EsdbEmulator } from '../../test/support/esdb-emulator';
 import { systemClock } from '../ledger/clock';
+import { EventStoreUnavailable } from '../ledger/errors';
 import {
   UNSUBSCRIBE_MARKER_STREAM_PREFIX,
   unsubscribeMarkerStream,
   unsubscribesFromLog,
 } from './unsubscribes-from-log';
-import { WebhookRejection } from '../ledger/webhook-rejection';
 import { WebhooksService, type RawDelivery } from './webhooks.service';
 
 const KEY = `test-talkable-${randomUUID()}`;
@@ -116,7 +116,7 @@ describe.each(logs)('WebhooksService: Talkable unsubscribe check (%s)', (_name, 
       () => undefined,
       (error: unknown) => error,
     );
-    expect(refused).toBeInstanceOf(WebhookRejection);
+    expect(refused).toBeInstanceOf(EventStoreUnavailable);
     expect(refused).toMatchObject({ status: 503 });
     // In the log, not acknowledged: a check does not count it yet.
     expect(await service.receive('talkable', check('a@example.com'))).toMatchObject({
