@@ -17,7 +17,7 @@ import {
 
 @ApiTags('audit')
 @ApiKeyAuth()
-@ApiProblems(401, 403, 404)
+@ApiProblems(401, 403, 404, 503)
 @Controller()
 export class AuditController {
   constructor(
@@ -34,7 +34,7 @@ export class AuditController {
   })
   @ApiConsistencyQuery()
   @ApiAnswer(EXPLAIN_SCHEMA)
-  @ApiProblems(400, 503)
+  @ApiProblems(400)
   explain(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, async (readModels) =>
       found(
