@@ -9,7 +9,8 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem, type ProblemDetails } from './problem-details.filter';
+import { InvalidRequest, PathSegmentTooLong } from '../ledger/errors';
+import { sendProblem, toProblem } from './problem-details.filter';
 
 /** Route parameters up to this length are routed (Refir's token is one; config refuses longer). */
 export const MAX_PARAM_LENGTH = 256;
@@ -69,21 +70,17 @@ export function httpServerOptions(limits: HttpLimits = HTTP_LIMITS): FastifyHttp
   };
 }
 
-/** The router's refusals: a URL that does not decode, a parameter too long to route. */
+/**
+ * The router's refusals (a parameter too long to route, a URL that does not
+ * decode) in our words: Fastify's quote the URL, which may hold a secret.
+ */
 function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const problem: ProblemDetails =
+  const refusal =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? {
-          type: 'about:blank',
-          title: 'URI Too Long',
-          status: 414,
-          detail: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`,
-        }
-      : error.code === 'FST_ERR_BAD_URL'
-        ? { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'the URL is not valid' }
-        : { type: 'about:blank', title: 'Bad Request', status: 400 };
+      ? new PathSegmentTooLong(MAX_PARAM_LENGTH)
+      : new InvalidRequest('the URL is not valid');
   logClientProblem(error.code);
-  sendProblem(reply, problem);
+  sendProblem(reply, toProblem(refusal).problem);
 }
 
 /**

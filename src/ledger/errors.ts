@@ -51,6 +51,14 @@ export class InvalidRequest extends ProblemError {
   }
 }
 
+/** A path segment longer than the router takes (Refir's token is the longest we route). */
+export class PathSegmentTooLong extends ProblemError {
+  override readonly name = 'PathSegmentTooLong';
+  constructor(maxLength: number) {
+    super(414, 'URI Too Long', `a path segment is longer than ${maxLength} characters`);
+  }
+}
+
 export class NotFound extends ProblemError {
   override readonly name = 'NotFound';
   constructor(detail: string) {
