@@ -137,10 +137,7 @@ export class PositionNotReached extends ProblemError {
   }
 }
 
-/**
- * Why a delivery was refused, as the provider sees it. Nothing is recorded for
- * a rejected delivery, except where a subclass says otherwise.
- */
+/** Why a delivery was refused, as the provider sees it. Nothing is recorded for a rejected delivery. */
 export type RejectionStatus = 400 | 401 | 413 | 415 | 503;
 
 export class WebhookRejection extends ProblemError {
