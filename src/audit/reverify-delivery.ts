@@ -12,7 +12,7 @@ import {
 } from '../providers/standard/standard-signature';
 import { verifyTalkableSignature } from '../providers/talkable/talkable-signature';
 import { verifyWixJwt } from '../providers/wix/wix-jwt';
-import { WebhookRejection } from '../ledger/webhook-rejection';
+import { WebhookRejection } from '../ledger/errors';
 
 export interface Reverification {
   /** verified: the stored bytes verify now; failed: they do not; not-verifiable: nothing signed was stored. */

@@ -4,7 +4,7 @@ import { connectEventStoreDb } from '../event-store/eventstoredb/eventstoredb-ev
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import type { WebhookReceived } from '../ledger/webhook-received';
 import { ingestWebhook } from './ingest-webhook';
-import { WebhookRejection } from '../ledger/webhook-rejection';
+import { WebhookRejection } from '../ledger/errors';
 
 /** A delivery whose body (kept raw) and parsed payload are both `bytes` long, as a large JSON body is. */
 function largeDelivery(dedupeKey: string, bytes: number): WebhookReceived {

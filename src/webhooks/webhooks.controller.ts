@@ -4,7 +4,7 @@ import { ApiAnswer, ApiProblems } from '../http/api-docs';
 import { WEBHOOK_ANSWER_SCHEMA } from '../http/response-schemas';
 import type { FastifyRequest } from 'fastify';
 import type { Provider } from '../ledger/webhook-received';
-import { rejectMalformed } from '../ledger/webhook-rejection';
+import { rejectMalformed } from '../ledger/errors';
 import { WebhooksService, type WebhookAnswer } from './webhooks.service';
 
 /**

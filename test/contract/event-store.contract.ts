@@ -20,7 +20,7 @@ import type {
   RecordedEvent,
 } from '../../src/event-store/event-store.port';
 import { ingestWebhook } from '../../src/webhooks/ingest-webhook';
-import { WebhookRejection } from '../../src/webhooks/webhook-rejection';
+import { WebhookRejection } from '../../src/ledger/errors';
 import {
   deliveryStreamName,
   uuidV5,

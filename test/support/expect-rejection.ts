@@ -1,4 +1,4 @@
-import { WebhookRejection } from '../../src/webhooks/webhook-rejection';
+import { WebhookRejection } from '../../src/ledger/errors';
 
 /** Runs a delivery that must be refused and returns the rejection, to assert its status and words. */
 export function rejection(act: () => unknown): WebhookRejection {

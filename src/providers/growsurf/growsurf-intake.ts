@@ -6,7 +6,7 @@ import type { WebhooksConfig } from '../../config/app-config';
 import type { JsonObject } from '../../ledger/json';
 import type { WebhookReceived } from '../../ledger/webhook-received';
 import { checkEnvelope } from '../shared/envelope-validation';
-import { rejectNotConfigured, WebhookRejection } from '../../ledger/webhook-rejection';
+import { rejectNotConfigured, WebhookRejection } from '../../ledger/errors';
 import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
 import { parseBeforeVerifying } from '../shared/parse-before-verifying';

@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../config/app-config';
 import type { JsonValue } from '../../ledger/json';
-import { rejectBadSignature, WebhookRejection } from '../../ledger/webhook-rejection';
+import { rejectBadSignature, WebhookRejection } from '../../ledger/errors';
 import { parseBeforeVerifying } from '../shared/parse-before-verifying';
 import { hmacSha256 } from '../shared/secrets';
 

@@ -5,7 +5,7 @@
  */
 import type { WebhooksConfig } from '../../config/app-config';
 import { decodeUtf8, parseJsonObject } from '../shared/json-body';
-import { rejectNotConfigured } from '../../ledger/webhook-rejection';
+import { rejectNotConfigured } from '../../ledger/errors';
 import type { AcceptDelivery } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
 import { literalAt } from '../../ledger/json';

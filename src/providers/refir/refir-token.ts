@@ -1,4 +1,4 @@
-import { rejectBadSignature } from '../../ledger/webhook-rejection';
+import { rejectBadSignature } from '../../ledger/errors';
 import { safeEqual } from '../shared/secrets';
 
 /**

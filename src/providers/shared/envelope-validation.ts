@@ -5,7 +5,7 @@
  */
 import { validateSync } from 'class-validator';
 import type { JsonObject } from '../../ledger/json';
-import { rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectMalformed } from '../../ledger/errors';
 
 export function checkEnvelope<T extends object>(
   Envelope: new () => T,

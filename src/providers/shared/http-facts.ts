@@ -1,4 +1,4 @@
-import { rejectContentType } from '../../ledger/webhook-rejection';
+import { rejectContentType } from '../../ledger/errors';
 
 /** The media type without parameters, lower-cased; null when absent. */
 export function mediaTypeOf(headers: Readonly<Record<string, string | undefined>>): string | null {

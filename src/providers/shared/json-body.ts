@@ -3,7 +3,7 @@
  * error position, bounded nesting, and no keys that could reach a prototype.
  */
 import type { JsonObject, JsonValue } from '../../ledger/json';
-import { rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectMalformed } from '../../ledger/errors';
 
 export const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../ledger/json';
 import { decodeUtf8, parseJsonObject } from './json-body';
-import { WebhookRejection } from '../../ledger/webhook-rejection';
+import { WebhookRejection } from '../../ledger/errors';
 
 /**
  * Parses a body whose signature has not been checked yet, when the body itself

@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NamedSecret } from '../../config/app-config';
-import { rejectBadSignature } from '../../ledger/webhook-rejection';
+import { rejectBadSignature } from '../../ledger/errors';
 import { hmacSha256 } from '../shared/secrets';
 
 export interface StandardHeaders {

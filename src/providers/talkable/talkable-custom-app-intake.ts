@@ -7,7 +7,7 @@
  */
 import type { NamedSecret } from '../../config/app-config';
 import type { WebhookReceived } from '../../ledger/webhook-received';
-import { WebhookRejection } from '../../ledger/webhook-rejection';
+import { WebhookRejection } from '../../ledger/errors';
 import type { InboundRequest } from '../provider-intake';
 import { keepHeaders } from '../shared/http-facts';
 import { literalAt } from '../../ledger/json';

@@ -5,7 +5,7 @@
  * as Talkable sent it, and so that a broken percent-escape is refused instead
  * of silently kept (Rack, which Talkable's Rails sender pairs with, refuses it too).
  */
-import { rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectMalformed } from '../../ledger/errors';
 
 export const TALKABLE_FORM_FIELDS = ['key', 'site', 'type', 'payload'] as const;
 export type TalkableFormField = (typeof TALKABLE_FORM_FIELDS)[number];

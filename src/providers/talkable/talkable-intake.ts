@@ -3,7 +3,7 @@
  * delivery; the content type says which.
  */
 import type { WebhooksConfig } from '../../config/app-config';
-import { rejectContentType, rejectNotConfigured } from '../../ledger/webhook-rejection';
+import { rejectContentType, rejectNotConfigured } from '../../ledger/errors';
 import type { AcceptDelivery } from '../provider-intake';
 import { isJsonMediaType, mediaTypeOf } from '../shared/http-facts';
 import { acceptTalkableCustomApp, TALKABLE_SIGNATURE_HEADER } from './talkable-custom-app-intake';

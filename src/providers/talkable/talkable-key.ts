@@ -3,7 +3,7 @@
  * webhook security key itself (docs/providers.md#talkable-key), compared in constant time.
  */
 import type { NamedSecret } from '../../config/app-config';
-import { rejectBadSignature } from '../../ledger/webhook-rejection';
+import { rejectBadSignature } from '../../ledger/errors';
 import { secretsForTenant } from '../shared/secret-selection';
 import { safeEqual } from '../shared/secrets';
 

@@ -5,7 +5,7 @@
  * shows an object, so both are read and the stored payload holds objects only.
  */
 import type { JsonObject, JsonValue } from '../../ledger/json';
-import { rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectMalformed } from '../../ledger/errors';
 import { nestedObject } from './wix-nested-json';
 
 export type WixBodyKind = 'createdEvent' | 'updatedEvent' | 'deletedEvent' | 'actionEvent';

@@ -8,7 +8,7 @@
 import type { JsonObject } from '../../ledger/json';
 import { checkEnvelope } from '../shared/envelope-validation';
 import { parseJsonObject } from '../shared/json-body';
-import { rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectMalformed } from '../../ledger/errors';
 import { readWixDomainEvent, type WixDomainEvent } from './wix-domain-event';
 import { WixMessageEnvelope } from './wix-envelope.dto';
 import { nestedObject } from './wix-nested-json';

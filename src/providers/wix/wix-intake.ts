@@ -5,7 +5,7 @@
  */
 import type { WebhooksConfig } from '../../config/app-config';
 import type { WebhookReceived } from '../../ledger/webhook-received';
-import { rejectNotConfigured } from '../../ledger/webhook-rejection';
+import { rejectNotConfigured } from '../../ledger/errors';
 import { keepHeaders } from '../shared/http-facts';
 import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { wixDedupeKey } from './wix-dedupe';

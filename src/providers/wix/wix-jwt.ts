@@ -8,7 +8,7 @@ import { verify } from 'node:crypto';
 import type { WixAppKey } from '../../config/app-config';
 import type { JsonObject } from '../../ledger/json';
 import { parseJsonObject } from '../shared/json-body';
-import { rejectBadSignature, rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectBadSignature, rejectMalformed } from '../../ledger/errors';
 
 export interface WixClockLeeway {
   /** How long after `exp` a token is still accepted. */

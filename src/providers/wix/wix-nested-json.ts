@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../../ledger/json';
 import { parseJsonObject } from '../shared/json-body';
-import { rejectMalformed } from '../../ledger/webhook-rejection';
+import { rejectMalformed } from '../../ledger/errors';
 
 /**
  * Wix sends its inner layers (envelope data, identity, entity bodies) as JSON
