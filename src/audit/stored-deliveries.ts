@@ -2,13 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { StoreUnavailableError } from '../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port';
 import { EventStoreUnavailable } from '../ledger/errors';
-import {
-  WEBHOOK_STREAM_PREFIX,
-  type Provider,
-  type WebhookReceived,
-} from '../ledger/webhook-received';
+import { PROVIDERS, WEBHOOK_STREAM_PREFIX, type WebhookReceived } from '../ledger/webhook-received';
 
-const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface StoredDelivery {

@@ -8,11 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config';
-import type { Provider } from '../ledger/webhook-received';
+import { isProvider, PROVIDERS, type Provider } from '../ledger/webhook-received';
 import { SendError, signedDelivery, type SendOptions } from './signed-delivery';
 import { loadEnvFile } from './env-file';
 
-const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
 const USAGE = `usage: npm run send -- <${PROVIDERS.join('|')}> <file> [--url http://127.0.0.1:3000] [--source NAME] [--id WEBHOOK_ID] [--instance WIX_INSTANCE]`;
 
 interface Args {
@@ -35,13 +34,13 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args {
     } else positional.push(arg);
   }
   const [provider, file] = positional;
-  if (provider === undefined || file === undefined || !PROVIDERS.includes(provider as Provider)) {
+  if (provider === undefined || file === undefined || !isProvider(provider)) {
     throw new SendError(USAGE);
   }
   const unknown = [...flags.keys()].filter((f) => !['url', 'source', 'id', 'instance'].includes(f));
   if (unknown.length > 0) throw new SendError(`unknown option --${unknown[0]}\n${USAGE}`);
   return {
-    provider: provider as Provider,
+    provider,
     file,
     url: flags.get('url') ?? `http://127.0.0.1:${env.PORT ?? '3000'}`,
     options: {

@@ -5,7 +5,13 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject } from './json';
 
-export type Provider = 'wix' | 'talkable' | 'growsurf' | 'refir' | 'standard';
+/** Every provider we take deliveries from, written once; `Provider` is derived from it. */
+export const PROVIDERS = ['wix', 'talkable', 'growsurf', 'refir', 'standard'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export function isProvider(value: unknown): value is Provider {
+  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+}
 
 export type VerificationMethod =
   | 'wix-jwt-rs256'

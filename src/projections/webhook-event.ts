@@ -5,11 +5,9 @@
  */
 import type { RecordedEvent } from '../event-store/event-store.port';
 import type { Cause } from '../ledger/reward-ledger';
-import type { Provider } from '../ledger/webhook-received';
+import { isProvider } from '../ledger/webhook-received';
 import { booleanAt, objectAt, textAt } from '../ledger/json';
 import type { ProjectedEvent } from './projection';
-
-const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
 
 export function causeOf(event: RecordedEvent, receivedAt: string): Cause {
   return {
@@ -26,7 +24,7 @@ export function readWebhookEvent(
   event: RecordedEvent,
 ): ProjectedEvent | { readonly error: string } {
   const data = event.data;
-  const provider = PROVIDERS.find((p) => p === data.provider);
+  const provider = isProvider(data.provider) ? data.provider : undefined;
   const payload = objectAt(data, 'payload');
   const providerEventType = textAt(data, 'providerEventType');
   if (provider === undefined) return { error: 'not a webhook delivery: unknown provider' };

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { InvalidRequest } from '../ledger/errors';
-import type { Provider } from '../ledger/webhook-received';
-
-const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
+import { isProvider, PROVIDERS } from '../ledger/webhook-received';
 
 /** The path segments `:provider/:tenant/:id` that name a participant or a campaign. */
 export class KeyPath {
@@ -18,7 +16,7 @@ export class KeyPath {
 
 /** `provider:tenant:id` from path segments; a tenant of `-` means "none". */
 export function keyFromPath({ provider, tenant, id }: KeyPath): string {
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+  if (!isProvider(provider)) {
     throw new InvalidRequest(`provider must be one of ${PROVIDERS.join(', ')}`);
   }
   if (tenant === '' || id === '') throw new InvalidRequest('tenant and id are required');
