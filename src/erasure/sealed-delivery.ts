@@ -1,0 +1,231 @@
+/**
+ * Schema 2 of the stored delivery: the personal parts sealed, the rest in the
+ * clear for the projections.
+ *
+ * - `payload` is the skeleton: the parsed payload with each personal field
+ *   replaced by its subject's pseudonym token (`ps_<hex>.email`). It is what
+ *   the projections fold, before and after any erasure alike, so totals,
+ *   counts and rebuilds never depend on a key.
+ * - `subjects` lists each data subject the delivery names: pseudonym, key id,
+ *   and that subject's own values sealed under that subject's key alone.
+ * - the raw body is held once. When it is exactly the payload's JSON (GrowSurf,
+ *   Standard Webhooks and Refir senders post compact JSON) it is not stored
+ *   at all: `delivery.bodyFrom: 'payload'`, rebuilt byte for byte from the
+ *   skeleton and every subject's values. Otherwise (a Wix JWT, a Talkable
+ *   form) `delivery.sealedBody` holds it deflated, sealed under a key derived
+ *   from every named subject's key. Either way, erasing any one subject makes
+ *   the body unreadable, whoever holds the others' keys.
+ *
+ * Nothing derivable from the body is stored beside it but the skeleton, which
+ * is what must outlive it (docs/erasure.md#the-stored-event).
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { JsonObject, JsonValue } from '../event-store/event-store.port';
+import type { WebhookReceived } from '../ledger/webhook-received';
+import { mergePersonalData, splitPersonalData, type PersonalValue } from './personal-data';
+import { pseudonymOf, tenantScope } from './pseudonyms';
+import { bodyKey, open, seal, SealBroken } from './sealing';
+import type { Erasure, SubjectKey } from './subject-key-store';
+
+export const SEALED_EVENT_SCHEMA = 2;
+
+/** What sealing needs of the key store. */
+export interface SealingKeys {
+  tenantKey(scope: string): Buffer;
+  currentKey(scope: string, pseudonym: string): SubjectKey;
+  rememberProfile(pseudonym: string, profile: Readonly<Record<string, string>>): void;
+}
+
+/** What opening needs of the key store. */
+export interface OpeningKeys {
+  tenantKey(scope: string): Buffer;
+  keyById(keyId: string): Buffer | undefined;
+  erasureOf(keyId: string): Erasure | undefined;
+}
+
+export interface SealedSubject {
+  readonly pseudonym: string;
+  readonly keyId: string;
+  readonly values: string;
+}
+
+export function sealDelivery(
+  event: WebhookReceived,
+  eventId: string,
+  keys: SealingKeys,
+): JsonObject {
+  const scope = tenantScope(event.provider, event.tenantId);
+  const tenantKey = keys.tenantKey(scope);
+  const split = splitPersonalData(event.provider, event.payload, (identity) =>
+    pseudonymOf(tenantKey, identity),
+  );
+  const subjectKeys: Buffer[] = [];
+  const subjects: JsonObject[] = split.subjects.map((subject) => {
+    const { keyId, key } = keys.currentKey(scope, subject.pseudonym);
+    keys.rememberProfile(subject.pseudonym, subject.profile);
+    subjectKeys.push(key);
+    return {
+      pseudonym: subject.pseudonym,
+      keyId,
+      values: seal(
+        key,
+        deflateRawSync(
+          Buffer.from(JSON.stringify(subject.values.map((v) => [v.path, v.value])), 'utf8'),
+          { level: 1 },
+        ),
+        valuesAad(eventId, subject.pseudonym, keyId),
+      ),
+    };
+  });
+  const body = event.delivery.body;
+  const derived =
+    event.delivery.contentType !== null &&
+    body.length > 0 &&
+    body.startsWith('{') &&
+    JSON.stringify(event.payload) === body;
+  const stored: JsonObject = derived
+    ? { bodyFrom: 'payload' }
+    : {
+        sealedBody: seal(
+          bodyKey(subjectKeys.length > 0 ? subjectKeys : [tenantKey], eventId),
+          deflateRawSync(Buffer.from(body, 'utf8'), { level: 1 }),
+          `${eventId} body`,
+        ),
+      };
+  return {
+    provider: event.provider,
+    source: event.source,
+    providerEventType: event.providerEventType,
+    dedupeKey: event.dedupeKey,
+    tenantId: event.tenantId,
+    entity: { ...event.entity },
+    receivedAt: event.receivedAt,
+    verification: { ...event.verification },
+    understood: event.understood,
+    payload: split.skeleton,
+    subjects,
+    delivery: {
+      contentType: event.delivery.contentType,
+      headers: { ...event.delivery.headers },
+      ...stored,
+    },
+  };
+}
+
+export interface SubjectHeld {
+  readonly pseudonym: string;
+  readonly keyId: string;
+  readonly held: boolean;
+  /** When no longer held: erased on request (with the date), or its key lost. */
+  readonly erasure: Erasure | 'key lost' | null;
+}
+
+export interface OpenedDelivery {
+  /** The delivery as it was received, with whatever is no longer held left as pseudonym tokens. */
+  readonly received: WebhookReceived;
+  readonly bodyHeld: boolean;
+  readonly subjects: readonly SubjectHeld[];
+  /** The earliest erasure among the subjects, when any was erased. */
+  readonly erasedAt: string | null;
+}
+
+/** Reads a stored delivery of either schema back as received, opening what can still be opened. */
+export function openDelivery(data: JsonObject, eventId: string, keys: OpeningKeys): OpenedDelivery {
+  if (!isSealed(data)) {
+    return {
+      received: data as unknown as WebhookReceived,
+      bodyHeld: true,
+      subjects: [],
+      erasedAt: null,
+    };
+  }
+  const { subjects: _listed, ...envelope } = data;
+  const received = envelope as unknown as WebhookReceived;
+  const stored = data.delivery as JsonObject;
+  const subjects = sealedSubjectsOf(data);
+  const held: SubjectHeld[] = [];
+  const values: PersonalValue[] = [];
+  const subjectKeys: Buffer[] = [];
+  for (const subject of subjects) {
+    const key = keys.keyById(subject.keyId);
+    if (key === undefined) {
+      held.push({ ...subject, held: false, erasure: keys.erasureOf(subject.keyId) ?? 'key lost' });
+      continue;
+    }
+    subjectKeys.push(key);
+    try {
+      const text = inflateRawSync(
+        open(key, subject.values, valuesAad(eventId, subject.pseudonym, subject.keyId)),
+      );
+      const pairs = JSON.parse(text.toString('utf8')) as [PersonalValue['path'], JsonValue][];
+      values.push(...pairs.map(([path, value]) => ({ path, value })));
+      held.push({ ...subject, held: true, erasure: null });
+    } catch (error) {
+      if (!(error instanceof SealBroken)) throw error;
+      held.push({ ...subject, held: false, erasure: 'key lost' });
+    }
+  }
+  const payload = mergePersonalData(received.payload, values);
+  let body: string | null = null;
+  if (subjectKeys.length === subjects.length && stored.bodyFrom === 'payload') {
+    body = JSON.stringify(payload);
+  } else if (subjectKeys.length === subjects.length) {
+    const scope = tenantScope(received.provider, received.tenantId);
+    try {
+      body = inflateRawSync(
+        open(
+          bodyKey(subjects.length > 0 ? subjectKeys : [keys.tenantKey(scope)], eventId),
+          typeof stored.sealedBody === 'string' ? stored.sealedBody : '',
+          `${eventId} body`,
+        ),
+      ).toString('utf8');
+    } catch (error) {
+      if (!(error instanceof SealBroken)) throw error;
+    }
+  }
+  const erasures = held.flatMap((s) =>
+    s.erasure !== null && s.erasure !== 'key lost' ? [s.erasure.erasedAt] : [],
+  );
+  return {
+    received: {
+      ...received,
+      payload,
+      delivery: {
+        contentType: (stored.contentType as string | null) ?? null,
+        headers: (stored.headers as Record<string, string>) ?? {},
+        body: body ?? '',
+      },
+    },
+    bodyHeld: body !== null,
+    subjects: held,
+    erasedAt: erasures.length === 0 ? null : erasures.sort()[0]!,
+  };
+}
+
+export function isSealed(data: JsonObject): boolean {
+  const delivery = data.delivery;
+  return (
+    Array.isArray(data.subjects) &&
+    delivery !== null &&
+    typeof delivery === 'object' &&
+    !Array.isArray(delivery) &&
+    (typeof delivery.sealedBody === 'string' || delivery.bodyFrom === 'payload')
+  );
+}
+
+/** The subjects a stored delivery names (none for schema 1): read in the clear, no key needed. */
+export function sealedSubjectsOf(data: JsonObject): SealedSubject[] {
+  const list = data.subjects;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: JsonValue) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return [];
+    const { pseudonym, keyId, values } = item;
+    return typeof pseudonym === 'string' && typeof keyId === 'string' && typeof values === 'string'
+      ? [{ pseudonym, keyId, values }]
+      : [];
+  });
+}
+
+function valuesAad(eventId: string, pseudonym: string, keyId: string): string {
+  return `${eventId} ${pseudonym} ${keyId}`;
+}
