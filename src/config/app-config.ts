@@ -53,6 +53,12 @@ export interface AppConfig {
   /** Currency assumed for an amount sent without one, per source (`talkable`, …) or `*`. */
   readonly defaultCurrencies: ReadonlyMap<string, string>;
   readonly apiKeys: { readonly read: readonly string[]; readonly admin: readonly string[] };
+  /**
+   * SUBJECT_MASTER_KEY: wraps every key of the subject key store. Set, new
+   * deliveries are stored sealed (schema 2) and can be erased; unset, they are
+   * stored as before and erasure is unavailable (docs/erasure.md).
+   */
+  readonly erasure: { readonly masterKey: KeyObject | undefined };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

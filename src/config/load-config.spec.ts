@@ -109,6 +109,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ REFIR_WEBHOOK_TOKEN: 'a'.repeat(256) })).toEqual([]);
   });
 
+  it('reads SUBJECT_MASTER_KEY as 32 bytes in hex or base64, refuses any other length without echoing it', () => {
+    const bytes = Buffer.alloc(32, 7);
+    for (const value of [bytes.toString('hex'), bytes.toString('base64')]) {
+      expect(loadConfig({ SUBJECT_MASTER_KEY: value }).erasure.masterKey?.export()).toEqual(bytes);
+    }
+    expect(loadConfig({}).erasure.masterKey).toBeUndefined();
+    const short = Buffer.alloc(16, 7).toString('base64');
+    const problems = problemsOf({ SUBJECT_MASTER_KEY: short });
+    expect(problems).toEqual([expect.stringMatching(/^SUBJECT_MASTER_KEY: expected 32 bytes/)]);
+    expect(problems.join('\n')).not.toContain(short);
+  });
+
   it('never repeats a secret in a problem message', () => {
     const secret = 'tiny';
     const problems = problemsOf({

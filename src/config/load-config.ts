@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import type {
   AppConfig,
@@ -68,6 +68,8 @@ export function loadConfig(env: Env): AppConfig {
       problems.push('API_READ_KEYS/API_ADMIN_KEYS: every key needs at least 16 characters');
   }
 
+  const masterKey = readMasterKey(read, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     host,
@@ -84,7 +86,27 @@ export function loadConfig(env: Env): AppConfig {
     webhooks,
     defaultCurrencies,
     apiKeys,
+    erasure: { masterKey },
   });
+}
+
+/** 32 bytes, as 64 hex digits or base64: never echoed in a problem, never logged. */
+function readMasterKey(read: Reader, problems: string[]): KeyObject | undefined {
+  const raw = read.text('SUBJECT_MASTER_KEY');
+  if (raw === undefined) return undefined;
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : Buffer.from(raw, 'base64');
+  if (
+    bytes.length !== 32 ||
+    (!/^[0-9a-fA-F]{64}$/.test(raw) && !/^[A-Za-z0-9+/_-]{43}=?$/.test(raw))
+  ) {
+    problems.push(
+      'SUBJECT_MASTER_KEY: expected 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    );
+    return undefined;
+  }
+  return createSecretKey(bytes);
 }
 
 /**
@@ -248,5 +270,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 function isKeyObject(value: object): boolean {
-  return value.constructor?.name === 'PublicKeyObject';
+  return (
+    value.constructor?.name === 'PublicKeyObject' || value.constructor?.name === 'SecretKeyObject'
+  );
 }

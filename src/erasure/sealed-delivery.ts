@@ -116,6 +116,8 @@ export interface SubjectHeld {
   readonly pseudonym: string;
   readonly keyId: string;
   readonly held: boolean;
+  /** This subject's own fields in the delivery (none when not held). */
+  readonly values: readonly PersonalValue[];
   /** When no longer held: erased on request (with the date), or its key lost. */
   readonly erasure: Erasure | 'key lost' | null;
 }
@@ -149,7 +151,12 @@ export function openDelivery(data: JsonObject, eventId: string, keys: OpeningKey
   for (const subject of subjects) {
     const key = keys.keyById(subject.keyId);
     if (key === undefined) {
-      held.push({ ...subject, held: false, erasure: keys.erasureOf(subject.keyId) ?? 'key lost' });
+      held.push({
+        ...subject,
+        held: false,
+        values: [],
+        erasure: keys.erasureOf(subject.keyId) ?? 'key lost',
+      });
       continue;
     }
     subjectKeys.push(key);
@@ -158,11 +165,12 @@ export function openDelivery(data: JsonObject, eventId: string, keys: OpeningKey
         open(key, subject.values, valuesAad(eventId, subject.pseudonym, subject.keyId)),
       );
       const pairs = JSON.parse(text.toString('utf8')) as [PersonalValue['path'], JsonValue][];
-      values.push(...pairs.map(([path, value]) => ({ path, value })));
-      held.push({ ...subject, held: true, erasure: null });
+      const own = pairs.map(([path, value]) => ({ path, value }));
+      values.push(...own);
+      held.push({ ...subject, held: true, values: own, erasure: null });
     } catch (error) {
       if (!(error instanceof SealBroken)) throw error;
-      held.push({ ...subject, held: false, erasure: 'key lost' });
+      held.push({ ...subject, held: false, values: [], erasure: 'key lost' });
     }
   }
   const payload = mergePersonalData(received.payload, values);

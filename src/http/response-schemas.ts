@@ -319,17 +319,62 @@ export const EXPLAIN_SCHEMA = object({
   }),
 });
 
-export const STORED_DELIVERY_SCHEMA = object({
-  eventId: text,
-  position,
-  streamId: text,
-  type: text,
-  recordedAt: { type: 'string', format: 'date-time' },
-  delivery: {
-    type: 'object',
-    additionalProperties: true,
-    description: 'the verified delivery as received: provider, verification, payload, raw body',
+export const STORED_DELIVERY_SCHEMA = object(
+  {
+    eventId: text,
+    position,
+    streamId: text,
+    type: text,
+    recordedAt: { type: 'string', format: 'date-time' },
+    delivery: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'the verified delivery as received: provider, verification, payload, raw body (what is no longer held reads as pseudonyms, the body as empty)',
+    },
+    erasure: {
+      type: 'string',
+      description:
+        'when part of the delivery is no longer held: "erased on <date>" or "key lost" (docs/erasure.md)',
+      example: 'erased on 2026-12-02',
+    },
+    bodyHeld: { type: 'boolean', description: 'false once the raw body can no longer be read' },
   },
+  { optional: ['erasure', 'bodyHeld'] },
+);
+
+export const ERASURE_ANSWER_SCHEMA = object({
+  requestId: { type: 'string', format: 'uuid' },
+  erasedAt: { type: 'string', format: 'date-time' },
+  subjects: arrayOf({
+    type: 'string',
+    pattern: '^ps_[0-9a-f]{24}$',
+    description: 'the pseudonym the person keeps appearing under in totals',
+  }),
+  deliveries: arrayOf({ type: 'string', description: 'event ids whose personal part is gone' }),
+  keysDestroyed: count,
+});
+
+export const SUBJECT_EXPORT_SCHEMA = object({
+  subjects: arrayOf(
+    object({
+      pseudonym: text,
+      profile: { type: 'object', additionalProperties: { type: 'string' } },
+    }),
+  ),
+  deliveries: arrayOf(
+    object({
+      eventId: text,
+      type: text,
+      receivedAt: text,
+      subject: text,
+      fields: {
+        type: 'object',
+        additionalProperties: true,
+        description: "the person's own fields in the delivery, by path",
+      },
+    }),
+  ),
 });
 
 export const REVERIFICATION_SCHEMA = object(
@@ -340,8 +385,12 @@ export const REVERIFICATION_SCHEMA = object(
     checked: { type: 'string', description: 'what was checked, in words' },
     keyId: { type: 'string', description: 'the configured key that matched (its name)' },
     reason: text,
+    erasure: {
+      type: 'string',
+      description: 'why the body is no longer held: "erased on <date>" or "key lost"',
+    },
   },
-  { optional: ['keyId', 'reason'] },
+  { optional: ['keyId', 'reason', 'erasure'] },
 );
 
 export const WEBHOOK_ANSWER_SCHEMA = object(

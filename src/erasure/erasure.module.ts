@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Erasure } from './erasure.service';
+import { RevealInterceptor } from './reveal.interceptor';
+import { SubjectsController } from './subjects.controller';
+
+/** The key store, sealing for the intake, opening for the audit, and the subjects routes. */
+@Global()
+@Module({
+  controllers: [SubjectsController],
+  providers: [Erasure, { provide: APP_INTERCEPTOR, useClass: RevealInterceptor }],
+  exports: [Erasure],
+})
+export class ErasureModule {}
