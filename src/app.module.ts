@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
+import { ErasureModule } from './erasure/erasure.module';
 import { HealthModule } from './health/health.module';
 import { eventStoreRecordingHealth } from './health/store-health.module';
 import type { Clock } from './ledger/clock';
@@ -23,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config, clock),
         AccessModule,
         withTimedAppends(eventStoreRecordingHealth(), metrics),
+        ErasureModule,
         HealthModule,
         WebhooksModule,
         ProjectionsModule,

@@ -6,6 +6,7 @@ import { ConsistentReads, found } from '../queries/consistent-reads';
 import { keyFromPath, KeyPath, shownPath } from '../queries/keys';
 import { ApiConsistencyQuery, ConsistencyQuery } from '../queries/query-params';
 import { explainBalances } from './explain-balances';
+import { Erasure } from '../erasure/erasure.service';
 import { reverifyDelivery } from './reverify-delivery';
 import { StoredDeliveries } from './stored-deliveries';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
@@ -24,6 +25,7 @@ export class AuditController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reads: ConsistentReads,
     private readonly deliveries: StoredDeliveries,
+    private readonly erasure: Erasure,
   ) {}
 
   @Get('participants/:provider/:tenant/:id/explain')
@@ -34,14 +36,21 @@ export class AuditController {
   })
   @ApiConsistencyQuery()
   @ApiAnswer(EXPLAIN_SCHEMA)
-  @ApiProblems(400)
+  @ApiProblems(400, 503)
   explain(@Param() path: KeyPath, @Query() raw: unknown) {
-    return this.reads.answer(ConsistencyQuery, raw, async (readModels) =>
-      found(
-        await explainBalances(readModels, keyFromPath(path), this.deliveries),
+    return this.reads.answer(ConsistencyQuery, raw, async (readModels) => {
+      // A Talkable email in the path may be held as its pseudonym token: try those first.
+      const key =
+        this.erasure
+          .participantIds(path.provider, path.tenant, path.id)
+          .map((id) => keyFromPath({ ...path, id }))
+          .find((candidate) => readModels.getParticipant(candidate) !== undefined) ??
+        keyFromPath(path);
+      return found(
+        await explainBalances(readModels, key, this.deliveries),
         `no participant ${shownPath(path)}`,
-      ),
-    );
+      );
+    });
   }
 
   @Get('events/:eventId')
@@ -63,6 +72,17 @@ export class AuditController {
   @ApiAnswer(REVERIFICATION_SCHEMA)
   async verify(@Param('eventId') eventId: string) {
     const stored = found(await this.deliveries.byEventId(eventId), `no stored delivery ${eventId}`);
+    if (stored.bodyHeld === false) {
+      // Erased (or its key lost): there are no bytes left to check, and that is the answer.
+      return {
+        eventId,
+        result: 'not-verifiable',
+        method: stored.delivery.verification.method,
+        checked: 'nothing',
+        reason: `the body is no longer held: ${stored.erasure ?? 'key lost'}`,
+        erasure: stored.erasure ?? 'key lost',
+      };
+    }
     return { eventId, ...reverifyDelivery(stored.delivery, this.config.webhooks) };
   }
 }

@@ -16,10 +16,12 @@ export async function explainBalances(
   const entries = readModels.getRewardHistory(participantKey);
   // Many entries come from one delivery: each stream is read once.
   const verifications = new Map<string, unknown>();
+  const erasures = new Map<string, string>();
   for (const entry of entries) {
     if (verifications.has(entry.streamId)) continue;
     const stored = await deliveries.byStream(entry.streamId);
     verifications.set(entry.streamId, stored?.delivery.verification ?? null);
+    if (stored?.erasure !== undefined) erasures.set(entry.streamId, stored.erasure);
   }
   return {
     participant: view.participant,
@@ -29,6 +31,7 @@ export async function explainBalances(
       ...entry,
       verification: verifications.get(entry.streamId),
       delivery: `/events/${entry.eventId}`,
+      ...(erasures.has(entry.streamId) ? { erasure: erasures.get(entry.streamId) } : {}),
     })),
   };
 }

@@ -1,11 +1,13 @@
 import { StoreUnavailableError, StoreUsageError } from '../event-store/event-store.errors';
 import type { EventStore } from '../event-store/event-store.port';
 import { EventStoreUnavailable } from '../ledger/errors';
+import type { Erasure } from '../erasure/erasure.service';
 import { StoredDeliveries } from './stored-deliveries';
 
 function failingWith(error: Error): StoredDeliveries {
   const store = { readStream: () => Promise.reject(error) } as unknown as EventStore;
-  return new StoredDeliveries(store);
+  // The log fails before anything is opened: no erasure keys are consulted.
+  return new StoredDeliveries(store, {} as Erasure);
 }
 
 const EVENT_ID = '00000000-0000-4000-8000-000000000000';

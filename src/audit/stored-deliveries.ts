@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { StoreUnavailableError } from '../event-store/event-store.errors';
+import { Erasure } from '../erasure/erasure.service';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port';
 import { EventStoreUnavailable } from '../ledger/errors';
 import { PROVIDERS, WEBHOOK_STREAM_PREFIX, type WebhookReceived } from '../ledger/webhook-received';
@@ -12,7 +13,11 @@ export interface StoredDelivery {
   readonly streamId: string;
   readonly type: string;
   readonly recordedAt: string;
+  /** As received; what is no longer held reads as pseudonym tokens, the body as empty. */
   readonly delivery: WebhookReceived;
+  /** Present when part of it is no longer held: "erased on <date>", or "key lost". */
+  readonly erasure?: string;
+  readonly bodyHeld?: boolean;
 }
 
 /**
@@ -21,7 +26,10 @@ export interface StoredDelivery {
  */
 @Injectable()
 export class StoredDeliveries {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly erasure: Erasure,
+  ) {}
 
   async byEventId(eventId: string): Promise<StoredDelivery | undefined> {
     if (!UUID.test(eventId)) return undefined;
@@ -43,17 +51,27 @@ export class StoredDeliveries {
           throw new EventStoreUnavailable('the log cannot be read now; retry later', error);
         throw error;
       });
-    return event === undefined ? undefined : toStored(event);
+    return event === undefined ? undefined : this.toStored(event);
   }
-}
 
-function toStored(event: RecordedEvent): StoredDelivery {
-  return {
-    eventId: event.id,
-    position: event.position.toString(),
-    streamId: event.streamId,
-    type: event.type,
-    recordedAt: event.created.toISOString(),
-    delivery: event.data as unknown as WebhookReceived,
-  };
+  /** Schema 1 as stored; schema 2 opened with whatever keys are still held (the upcaster). */
+  private toStored(event: RecordedEvent): StoredDelivery {
+    const opened = this.erasure.open(event);
+    const lost = opened.subjects.some((s) => !s.held) || !opened.bodyHeld;
+    return {
+      eventId: event.id,
+      position: event.position.toString(),
+      streamId: event.streamId,
+      type: event.type,
+      recordedAt: event.created.toISOString(),
+      delivery: opened.received,
+      ...(lost
+        ? {
+            erasure:
+              opened.erasedAt !== null ? `erased on ${opened.erasedAt.slice(0, 10)}` : 'key lost',
+            bodyHeld: opened.bodyHeld,
+          }
+        : {}),
+    };
+  }
 }

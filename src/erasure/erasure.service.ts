@@ -161,14 +161,25 @@ export class Erasure implements OnApplicationShutdown {
     return fieldToken(pseudonymOf(key, { kind: 'email', value: email }), 'email');
   }
 
+  /**
+   * The ids a participant path may stand for: as given, and for a Talkable
+   * email the token its participant is keyed by once sealed (its Talkable id).
+   */
+  participantIds(provider: string, tenant: string, id: string): string[] {
+    if (provider !== 'talkable' || !id.includes('@')) return [id];
+    const token = this.talkableEmailToken(tenant === '-' ? null : tenant, id.trim().toLowerCase());
+    return token === undefined ? [id] : [token, id];
+  }
+
   /** Wix deliveries sent by its anonymize flow erase the people they name, once recorded. */
   async eraseIfAnonymizeRequested(
-    sealed: SealedForLog,
+    subjects: readonly string[],
+    event: WebhookReceived,
     eventId: string,
   ): Promise<ErasureAnswer | undefined> {
-    if (!anonymizeRequested(sealed.event.provider, sealed.event.payload)) return undefined;
-    if (sealed.subjects.length === 0) return undefined;
-    return this.perform(sealed.subjects, { by: 'wix-anonymize', deliveryEventId: eventId });
+    if (!anonymizeRequested(event.provider, event.payload) || subjects.length === 0)
+      return undefined;
+    return this.perform(subjects, { by: 'wix-anonymize', deliveryEventId: eventId });
   }
 
   async erase(request: EraseRequest): Promise<ErasureAnswer> {

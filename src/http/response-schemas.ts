@@ -314,6 +314,11 @@ export const EXPLAIN_SCHEMA = object({
         additionalProperties: true,
       },
       delivery: { type: 'string', description: 'the stored delivery: GET it with an admin key' },
+      erasure: {
+        type: 'string',
+        description:
+          'when part of that delivery is no longer held: "erased on <date>" or "key lost"',
+      },
     },
     required: [...(LEDGER_ENTRY_SCHEMA.required ?? []), 'verification', 'delivery'],
   }),

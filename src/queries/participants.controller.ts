@@ -2,7 +2,9 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
+import { Erasure } from '../erasure/erasure.service';
 import { NotFound } from '../ledger/errors';
+import type { ReadModels } from '../read-models/read-models';
 import { ConsistentReads, found } from './consistent-reads';
 import { keyFromPath, KeyPath, shownPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery, page } from './query-params';
@@ -27,7 +29,18 @@ class ParticipantSearch extends ConsistencyQuery {
 @RequireScope('read')
 @Controller('participants')
 export class ParticipantsController {
-  constructor(private readonly reads: ConsistentReads) {}
+  constructor(
+    private readonly reads: ConsistentReads,
+    private readonly erasure: Erasure,
+  ) {}
+
+  /** Read models hold pseudonym tokens where emails were (Talkable ids): the path names the person. */
+  private keyOf(readModels: ReadModels, path: KeyPath): string {
+    const keys = this.erasure
+      .participantIds(path.provider, path.tenant, path.id)
+      .map((id) => keyFromPath({ ...path, id }));
+    return keys.find((key) => readModels.getParticipant(key) !== undefined) ?? keyFromPath(path);
+  }
 
   @Get()
   @ApiOperation({ summary: 'Participants with this email address, across providers' })
@@ -43,7 +56,19 @@ export class ParticipantsController {
   search(@Query() raw: unknown) {
     return this.reads.answer(ParticipantSearch, raw, (readModels, query) => {
       if (query.email === undefined) throw new NotFound('pass ?email= to search participants');
-      return { items: readModels.findParticipantsByEmail(query.email.toLowerCase()) };
+      const email = query.email.toLowerCase();
+      // Where a key is held, the read models know the person by the pseudonym of their email too.
+      const matches = new Map<
+        string,
+        ReturnType<typeof readModels.findParticipantsByEmail>[number]
+      >();
+      for (const candidate of [email, ...this.erasure.emailTokens(email)]) {
+        for (const participant of readModels.findParticipantsByEmail(candidate))
+          matches.set(participant.key, participant);
+      }
+      return {
+        items: [...matches.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+      };
     });
   }
 
@@ -57,7 +82,10 @@ export class ParticipantsController {
   @ApiConsistencyQuery()
   get(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) =>
-      found(readModels.getParticipant(keyFromPath(path)), `no participant ${shownPath(path)}`),
+      found(
+        readModels.getParticipant(this.keyOf(readModels, path)),
+        `no participant ${shownPath(path)}`,
+      ),
     );
   }
 
@@ -67,7 +95,7 @@ export class ParticipantsController {
   @ApiAnswer(paged(REWARD_SCHEMA))
   rewards(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels, query) =>
-      readModels.listRewards(keyFromPath(path), page(query)),
+      readModels.listRewards(this.keyOf(readModels, path), page(query)),
     );
   }
 
@@ -85,7 +113,7 @@ export class ParticipantsController {
   @ApiProblems(404)
   history(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
-      const key = keyFromPath(path);
+      const key = this.keyOf(readModels, path);
       found(readModels.getParticipant(key), `no participant ${shownPath(path)}`);
       return { items: readModels.getRewardHistory(key) };
     });

@@ -19,17 +19,37 @@ export interface IngestOutcome {
   readonly eventId: string;
   readonly position: bigint;
   readonly streamId: string;
+  /** As the log holds it in the clear: with a sealer, the payload is the skeleton (pseudonym tokens). */
   readonly event: WebhookReceived;
+  /** The pseudonyms of the data subjects the stored delivery names (none when unsealed). */
+  readonly subjects: readonly string[];
 }
+
+/** Turns a verified delivery into its stored form (src/erasure: personal parts sealed, schema 2). */
+export type SealDelivery = (
+  event: WebhookReceived,
+  eventId: string,
+) =>
+  | {
+      readonly data: JsonObject;
+      readonly schema: number;
+      readonly event: WebhookReceived;
+      readonly subjects: readonly string[];
+    }
+  | undefined;
 
 export async function ingestWebhook(
   store: EventStore,
   accept: AcceptDelivery,
   request: InboundRequest,
+  seal?: SealDelivery,
 ): Promise<IngestOutcome> {
-  const event = accept(request);
-  const streamId = deliveryStreamName(event.provider, event.dedupeKey);
-  const eventId = uuidV5(event.dedupeKey);
+  const received = accept(request);
+  const streamId = deliveryStreamName(received.provider, received.dedupeKey);
+  const eventId = uuidV5(received.dedupeKey);
+  const sealed = seal?.(received, eventId);
+  const event = sealed?.event ?? received;
+  const subjects = sealed?.subjects ?? [];
   try {
     const result = await store.append(
       streamId,
@@ -37,15 +57,15 @@ export async function ingestWebhook(
         {
           id: eventId,
           type: webhookEventType(event.provider, event.providerEventType),
-          data: event as unknown as JsonObject,
-          metadata: { schema: WEBHOOK_EVENT_SCHEMA },
+          data: sealed?.data ?? (received as unknown as JsonObject),
+          metadata: { schema: sealed?.schema ?? WEBHOOK_EVENT_SCHEMA },
         },
       ],
       { expectedRevision: NO_STREAM },
     );
-    return { status: 'recorded', eventId, position: result.position, streamId, event };
+    return { status: 'recorded', eventId, position: result.position, streamId, event, subjects };
   } catch (error) {
-    if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event);
+    if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event, subjects);
     if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error.maxAppendSize, error);
     throw storeFailure(error);
   }
@@ -56,6 +76,7 @@ async function findOriginal(
   store: EventStore,
   streamId: string,
   event: WebhookReceived,
+  subjects: readonly string[],
 ): Promise<IngestOutcome> {
   const [original] = await store
     .readStream(streamId, { maxCount: 1 })
@@ -68,6 +89,7 @@ async function findOriginal(
     position: original.position,
     streamId,
     event,
+    subjects,
   };
 }
 

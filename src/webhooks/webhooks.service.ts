@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { Erasure } from '../erasure/erasure.service';
 import { CLOCK, type Clock } from '../ledger/clock';
 import { EventStoreUnavailable } from '../ledger/errors';
 import type { Provider } from '../ledger/webhook-received';
-import { ingestWebhook, type IngestOutcome } from './ingest-webhook';
+import { ingestWebhook, type IngestOutcome, type SealDelivery } from './ingest-webhook';
 import {
   checkUnsubscribeEmailOf,
   unsubscribeEmailOf,
@@ -38,18 +39,32 @@ export class WebhooksService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(UNSUBSCRIBE_LOOKUP) private readonly unsubscribes: UnsubscribeIndex,
+    // Optional so that a service built by hand (specs) records unsealed, as without a master key.
+    @Optional() private readonly erasure?: Erasure,
   ) {
     this.intakes = createWebhookIntakes(config.webhooks);
+    this.seal = erasure?.keys === undefined ? undefined : (event, id) => erasure.seal(event, id);
   }
 
+  private readonly seal: SealDelivery | undefined;
+
   async receive(provider: Provider, delivery: RawDelivery): Promise<WebhookAnswer> {
-    const outcome = await ingestWebhook(this.store, this.intakes[provider], {
-      rawBody: delivery.body,
-      headers: flattenHeaders(delivery.headers),
-      params: delivery.params,
-      receivedAt: this.clock.now(),
-    });
+    const outcome = await ingestWebhook(
+      this.store,
+      this.intakes[provider],
+      {
+        rawBody: delivery.body,
+        headers: flattenHeaders(delivery.headers),
+        params: delivery.params,
+        receivedAt: this.clock.now(),
+      },
+      this.seal,
+    );
     const { event } = outcome;
+    if (this.erasure !== undefined && outcome.subjects.length > 0) {
+      // Wix's anonymize flow: recorded first (a fact like any other), then the people it names are forgotten.
+      await this.erasure.eraseIfAnonymizeRequested(outcome.subjects, event, outcome.eventId);
+    }
     this.logger.debug(
       `${outcome.status} ${event.provider}/${event.providerEventType} ${outcome.eventId} at ${outcome.position}`,
     );

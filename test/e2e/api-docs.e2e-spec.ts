@@ -45,6 +45,8 @@ const OPERATIONS = [
   'get /referrals',
   'get /review-requests/{instanceId}',
   'get /review-requests/{instanceId}/{id}',
+  'get /subjects/export',
+  'post /subjects/erase',
   'post /webhooks/growsurf',
   'post /webhooks/refir/{token}',
   'post /webhooks/standard/{source}',
@@ -60,7 +62,8 @@ describe('the OpenAPI document', () => {
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
 
   beforeAll(async () => {
-    app = await startApp();
+    // With a subject key store: deliveries sealed, answers revealed, the subjects routes answering.
+    app = await startApp({ env: { SUBJECT_MASTER_KEY: Buffer.alloc(32, 1).toString('hex') } });
     for (const { delivery } of seedHistory()) {
       const answer = await post(app.url, delivery);
       position = String(answer.body.position);
@@ -225,6 +228,35 @@ describe('the OpenAPI document', () => {
     const refused = await get(app.url, '/metrics', read);
     expect(refused.status).toBe(403);
     expect(validator('get /metrics', '403')(refused.body)).toBe(true);
+  });
+
+  it('an export and an erasure match their schemas (the erasure last: it forgets a seeded person)', async () => {
+    const exported = await get(app.url, '/subjects/export?email=referrer@example.com', admin);
+    expect(exported.status).toBe(200);
+    expect((exported.body.deliveries as unknown[]).length).toBeGreaterThan(0);
+    const exportValid = validator('get /subjects/export', '200');
+    expect({ valid: exportValid(exported.body), errors: exportValid.errors ?? null }).toEqual({
+      valid: true,
+      errors: null,
+    });
+    const erased = await post(app.url, {
+      path: '/subjects/erase',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'growsurf', participantId: 'p88y0a' }),
+    });
+    expect(erased.status).toBe(200);
+    const eraseValid = validator('post /subjects/erase', '200');
+    expect({ valid: eraseValid(erased.body), errors: eraseValid.errors ?? null }).toEqual({
+      valid: true,
+      errors: null,
+    });
+    const refused = await post(app.url, {
+      path: '/subjects/erase',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'not an email' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(validator('post /subjects/erase', '400')(refused.body)).toBe(true);
   });
 
   it('a webhook answer and a refusal match their schemas', async () => {

@@ -71,6 +71,11 @@ export interface EsdbEmulator {
   appendDirect(stream: string, type: string, data: unknown, options?: { json?: boolean }): bigint;
   /** Number of events in $all (system included). */
   readonly size: number;
+  /**
+   * Every byte the emulator holds as event data and metadata, all streams, in
+   * log order: what a byte search of a server's storage would see.
+   */
+  storedBytes(): Buffer;
   /** Calls currently open (reads, subscriptions, appends): to check that clients release streams. */
   readonly openCalls: number;
 }
@@ -124,6 +129,10 @@ class GrpcEsdbEmulator implements EsdbEmulator {
 
   get size(): number {
     return this.log.size;
+  }
+
+  storedBytes(): Buffer {
+    return this.log.storedBytes();
   }
 
   get openCalls(): number {

@@ -68,6 +68,11 @@ export class EmulatedLog {
     return this.records.length;
   }
 
+  /** Data and metadata of every written event, pending ones included, in position order. */
+  storedBytes(): Buffer {
+    return Buffer.concat(this.records.flatMap((event) => [event.data, event.metadata]));
+  }
+
   /** Index of the first indexed event at or after `position` (binary search). */
   firstIndexAtOrAfter(position: bigint): number {
     let low = 0;
