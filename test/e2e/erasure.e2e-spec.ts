@@ -5,7 +5,7 @@
  * and again after a full rebuild; the other friend is still exported in full.
  * And a Wix delivery sent by Wix's anonymize flow erases the contact it names.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { growsurfDelivery, growsurfFixture, wixDelivery, wixFixture } from '../support/deliveries';
 import { get, post, type HttpAnswer } from '../support/http';
@@ -299,5 +299,45 @@ describeOnEachLog('erasing a person', (log) => {
     expect(after.text).not.toContain(contact);
     expect(dataDirBytes().includes(Buffer.from(contact))).toBe(false);
     expect(logBytes().includes(Buffer.from(contact))).toBe(false);
+  });
+});
+
+describeOnEachLog('losing the subject key store', (log) => {
+  let app: RunningApp | undefined;
+  let dataDir = '';
+  afterAll(async () => {
+    await app?.dispose();
+  });
+
+  // Another master key over an existing key store stops the boot (MasterKeyMismatch, in
+  // src/erasure/subject-key-store.spec.ts): Nest exits the process, so it is not started here.
+  it('loses no total when the key store itself is lost, and says "key lost" where it said nothing', async () => {
+    app = await startApp({ log, env: { SUBJECT_MASTER_KEY: MASTER_KEY } });
+    dataDir = app.dataDir;
+    const sent = await post(app.url, growsurfDelivery(joined(kept, advocate)));
+    expect(sent.status).toBe(200);
+    const at = `atPosition=${String(sent.body.position)}`;
+    const view = async () =>
+      (await get(app!.url, `/participants/growsurf/${CAMPAIGN}/${advocate.id}?${at}`, admin)).body;
+    const before = (await view()) as { advocate: unknown };
+    await app.stop();
+
+    for (const file of readdirSync(dataDir).filter((name) =>
+      name.startsWith('subject-keys.sqlite'),
+    ))
+      rmSync(join(dataDir, file));
+    app = await startApp({ log, dataDir, env: { SUBJECT_MASTER_KEY: MASTER_KEY } });
+    const after = (await view()) as { advocate: unknown; participant: Json };
+    expect(after.advocate).toEqual(before.advocate);
+    expect(after.participant.email).toMatch(/^ps_[0-9a-f]{24}\.email$/);
+    const id = String(sent.body.eventId);
+    expect((await get(app.url, `/events/${id}`, admin)).body).toMatchObject({
+      erasure: 'key lost',
+      bodyHeld: false,
+    });
+    expect((await get(app.url, `/events/${id}/verification`, admin)).body).toMatchObject({
+      result: 'not-verifiable',
+      reason: 'the body is no longer held: key lost',
+    });
   });
 });
