@@ -112,34 +112,42 @@ export function splitPersonalData(
     return fieldToken(subject.pseudonym, key);
   };
 
-  const walk = (
-    value: JsonValue,
-    path: PathStep[],
-    owner: Identity | null,
-    key: string,
-  ): JsonValue => {
+  // One path stack for the walk, copied only where a value is taken: the walk runs on every delivery.
+  const path: PathStep[] = [];
+  const walk = (value: JsonValue, owner: Identity | null, key: string): JsonValue => {
     if (typeof value === 'string') {
       // An email where no rule expected one is a subject of its own (erasable by that email).
-      return EMAIL.test(value.trim())
-        ? take({ kind: 'email', value: value.trim().toLowerCase() }, path, key, value)
+      return value.includes('@') && EMAIL.test(value.trim())
+        ? take({ kind: 'email', value: value.trim().toLowerCase() }, [...path], key, value)
         : value;
     }
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i], owner, key));
-    const own = isPerson(value) ? identityOf(provider, value) : null;
-    const person = own ?? (isPerson(value) ? owner : null);
+    if (Array.isArray(value)) {
+      const items: JsonValue[] = [];
+      for (let i = 0; i < value.length; i += 1) {
+        path.push(i);
+        items.push(walk(value[i]!, owner, key));
+        path.pop();
+      }
+      return items;
+    }
+    const marked = isPerson(value);
+    const own = marked ? identityOf(provider, value) : null;
+    const person = own ?? (marked ? owner : null);
     const result: JsonObject = {};
-    for (const [childKey, child] of Object.entries(value)) {
-      const childPath = [...path, childKey];
+    for (const childKey of Object.keys(value)) {
+      const child = value[childKey]!;
+      path.push(childKey);
       result[childKey] =
         person !== null && PERSONAL_KEYS.has(childKey) && child !== null
-          ? take(person, childPath, childKey, child)
-          : walk(child, childPath, own ?? owner, childKey);
+          ? take(person, [...path], childKey, child)
+          : walk(child, own ?? owner, childKey);
+      path.pop();
     }
     return result;
   };
 
-  const skeleton = walk(payload, [], null, '') as JsonObject;
+  const skeleton = walk(payload, null, '') as JsonObject;
   return { skeleton, subjects: [...subjects.values()] };
 }
 

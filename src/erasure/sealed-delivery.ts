@@ -22,8 +22,13 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { JsonObject, JsonValue } from '../event-store/event-store.port';
 import type { WebhookReceived } from '../ledger/webhook-received';
-import { mergePersonalData, splitPersonalData, type PersonalValue } from './personal-data';
-import { pseudonymOf, tenantScope } from './pseudonyms';
+import {
+  mergePersonalData,
+  splitPersonalData,
+  type PathStep,
+  type PersonalValue,
+} from './personal-data';
+import { tenantScope, type Identity } from './pseudonyms';
 import { bodyKey, open, seal, SealBroken } from './sealing';
 import type { Erasure, SubjectKey } from './subject-key-store';
 
@@ -32,6 +37,7 @@ export const SEALED_EVENT_SCHEMA = 2;
 /** What sealing needs of the key store. */
 export interface SealingKeys {
   tenantKey(scope: string): Buffer;
+  pseudonymOf(scope: string, identity: Identity): string;
   currentKey(scope: string, pseudonym: string): SubjectKey;
   rememberProfile(pseudonym: string, profile: Readonly<Record<string, string>>): void;
 }
@@ -57,7 +63,7 @@ export function sealDelivery(
   const scope = tenantScope(event.provider, event.tenantId);
   const tenantKey = keys.tenantKey(scope);
   const split = splitPersonalData(event.provider, event.payload, (identity) =>
-    pseudonymOf(tenantKey, identity),
+    keys.pseudonymOf(scope, identity),
   );
   const subjectKeys: Buffer[] = [];
   const subjects: JsonObject[] = split.subjects.map((subject) => {
@@ -67,11 +73,12 @@ export function sealDelivery(
     return {
       pseudonym: subject.pseudonym,
       keyId,
+      // Not deflated: a few short fields, where zlib's set-up costs more than it saves.
       values: seal(
         key,
-        deflateRawSync(
-          Buffer.from(JSON.stringify(subject.values.map((v) => [v.path, v.value])), 'utf8'),
-          { level: 1 },
+        Buffer.from(
+          JSON.stringify(subject.values.map((v) => [pointerOf(v.path), v.value])),
+          'utf8',
         ),
         valuesAad(eventId, subject.pseudonym, keyId),
       ),
@@ -161,11 +168,12 @@ export function openDelivery(data: JsonObject, eventId: string, keys: OpeningKey
     }
     subjectKeys.push(key);
     try {
-      const text = inflateRawSync(
-        open(key, subject.values, valuesAad(eventId, subject.pseudonym, subject.keyId)),
-      );
-      const pairs = JSON.parse(text.toString('utf8')) as [PersonalValue['path'], JsonValue][];
-      const own = pairs.map(([path, value]) => ({ path, value }));
+      const text = open(key, subject.values, valuesAad(eventId, subject.pseudonym, subject.keyId));
+      const pairs = JSON.parse(text.toString('utf8')) as [string, JsonValue][];
+      const own = pairs.map(([pointer, value]) => ({
+        path: pathOf(pointer, received.payload),
+        value,
+      }));
       values.push(...own);
       held.push({ ...subject, held: true, values: own, erasure: null });
     } catch (error) {
@@ -232,6 +240,28 @@ export function sealedSubjectsOf(data: JsonObject): SealedSubject[] {
       ? [{ pseudonym, keyId, values }]
       : [];
   });
+}
+
+/** RFC 6901 JSON Pointer: shorter than a path array, and the skeleton tells indices from keys. */
+function pointerOf(path: readonly PathStep[]): string {
+  return path.map((step) => `/${String(step).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+function pathOf(pointer: string, skeleton: JsonValue): PathStep[] {
+  const steps: PathStep[] = [];
+  let node: JsonValue | undefined = skeleton;
+  for (const raw of pointer.split('/').slice(1)) {
+    const step = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node) && /^\d+$/.test(step)) {
+      steps.push(Number(step));
+      node = node[Number(step)];
+    } else {
+      steps.push(step);
+      node =
+        node !== null && typeof node === 'object' && !Array.isArray(node) ? node[step] : undefined;
+    }
+  }
+  return steps;
 }
 
 function valuesAad(eventId: string, pseudonym: string, keyId: string): string {

@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { preparePrivateFile } from '../data-dir/private-files';
 import { derivedKey, newKey, open, seal, SealBroken } from './sealing';
-import { emailIndexOf } from './pseudonyms';
+import { emailIndexOf, identityText, pseudonymOf, type Identity } from './pseudonyms';
 
 export const KEY_STORE_FILE = 'subject-keys.sqlite';
 const KEY_BATCH = 512;
@@ -71,6 +71,7 @@ export class SubjectKeyStore {
   private readonly byId = new Map<string, Buffer>();
   private readonly tenants = new Map<string, Buffer>();
   private readonly profiles = new Map<string, string>();
+  private readonly pseudonyms = new Map<string, string>();
   private pool: string[] = [];
 
   private constructor(
@@ -112,6 +113,16 @@ export class SubjectKeyStore {
     }
     this.tenants.set(scope, key);
     return key;
+  }
+
+  /** A person's pseudonym in a tenant (HMAC under the tenant key), remembered: people recur. */
+  pseudonymOf(scope: string, identity: Identity): string {
+    const name = `${scope} ${identityText(identity)}`;
+    const cached = this.pseudonyms.get(name);
+    if (cached !== undefined) return cached;
+    const pseudonym = pseudonymOf(this.tenantKey(scope), identity);
+    this.remember(this.pseudonyms, name, pseudonym);
+    return pseudonym;
   }
 
   /** Scopes with a tenant key: where a participant id may name a pseudonym. */
