@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { JsonObject, JsonValue } from '../event-store/event-store.port';
 import type { WebhookReceived } from '../ledger/webhook-received';
 import { uuidV5 } from '../ledger/webhook-received';
-import { ledgerProjection } from '../projections/ledger/ledger.projection';
+import { ledgerProjection } from '../projections/rewards/ledger.projection';
 import { InMemoryProjector } from '../projections/testing/given-when-then';
 import {
   fixture,
@@ -27,7 +27,7 @@ function sealedCopy(event: WebhookReceived, keys: SubjectKeyStore): WebhookRecei
   return sealDelivery(event, uuidV5(event.dedupeKey), keys) as unknown as WebhookReceived;
 }
 
-const FIXTURES = join(__dirname, '..', 'webhooks', 'providers');
+const FIXTURES = join(__dirname, '..', 'providers');
 function everyFixture(): WebhookReceived[] {
   const events: WebhookReceived[] = [];
   for (const provider of ['growsurf', 'talkable', 'wix'] as const) {
