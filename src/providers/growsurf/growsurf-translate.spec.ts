@@ -71,6 +71,49 @@ describe('GrowSurf into the ledger', () => {
     });
   });
 
+  it.each([
+    [
+      'an advocate reward names the friend',
+      'participant-reached-goal-approved',
+      'uxjbxu',
+      'i_was_referred@somesite.com',
+      'Billy Smith',
+    ],
+    [
+      'a friend reward names the advocate',
+      'participant-reached-goal-referee',
+      'x9a7uu',
+      'richard@piedpiper.com',
+      'Richard Hendricks',
+    ],
+  ])(
+    'makes the other party of a reward event a participant when %s',
+    (_, name, other, email, fullName) => {
+      given([projection])
+        .when(recorded(growsurf(name), 1n))
+        .then(
+          { collection: 'participant', key: `growsurf:ct8f71:${other}` },
+          { providerId: other, email, name: fullName, campaignKeys: ['growsurf:ct8f71:ct8f71'] },
+        );
+    },
+  );
+
+  it('makes a referred id without a referee object a participant with only its id', () => {
+    const event = growsurf('participant-reached-goal-referrer');
+    const projector = new InMemoryProjector([projection]).apply(recorded(event, 1n));
+    // The seed example names referee uxjbxu but credits referredId ad3dfa: both are participants.
+    expect(projector.get('referral', 'growsurf:ct8f71:ad3dfa')).toMatchObject({
+      friendKey: 'growsurf:ct8f71:ad3dfa',
+    });
+    expect(projector.get('participant', 'growsurf:ct8f71:ad3dfa')).toMatchObject({
+      providerId: 'ad3dfa',
+      email: null,
+    });
+    expect(projector.get('participant', 'growsurf:ct8f71:uxjbxu')).toMatchObject({
+      email: 'i_was_referred@somesite.com',
+    });
+  });
+
   it('records a reward without amount as a coupon when it carries a coupon code, with no money', () => {
     given([projection])
       .when(recorded(growsurf('participant-reached-goal-referrer'), 1n))

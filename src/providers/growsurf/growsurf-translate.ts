@@ -83,6 +83,8 @@ export const translateGrowsurf: Translate = (webhook, context) => {
           order: null,
         });
       }
+      const others = [objectAt(participant, 'referee'), objectAt(participant, 'referrer')];
+      list.push(...otherParties(webhook, owner, others, [referrerId, referredId], createdAt));
       return changes(...list);
     }
     case 'NEW_PARTICIPANT_ADDED': {
@@ -92,8 +94,7 @@ export const translateGrowsurf: Translate = (webhook, context) => {
       const referrerId = textAt(referrer, 'id') ?? textAt(data, 'referredBy');
       if (referrerId === null) return changes(campaign.change, friend);
       const list: LedgerChange[] = [campaign.change, friend];
-      if (referrer !== undefined)
-        list.push(participantChange(webhook, referrer, createdAt, campaign.key));
+      list.push(...otherParties(webhook, friend, [referrer], [referrerId], createdAt));
       list.push({
         type: 'referral-observed',
         referralId: friend.participant.providerId,
@@ -186,6 +187,37 @@ function participantChange(
     },
     sequence: null,
   };
+}
+
+/**
+ * The people an event names besides its subject: the other party of a reward
+ * (`participant.referee` for the referrer's reward, `participant.referrer` for
+ * the friend's, docs/providers.md#growsurf), the referrer of a new participant,
+ * and the bare `referrerId`/`referredId` the referral is keyed on. Each is a
+ * participant, so that every key a referral or reward names has a page; an id
+ * the event gives no details for is a participant with only its id.
+ */
+function otherParties(
+  webhook: WebhookFacts,
+  subject: ParticipantObserved,
+  people: readonly (JsonObject | undefined)[],
+  ids: readonly (string | null)[],
+  observedAt: number,
+): ParticipantObserved[] {
+  const seen = new Set([subject.participant.providerId]);
+  const list: ParticipantObserved[] = [];
+  for (const person of people) {
+    const id = textAt(person, 'id');
+    if (person === undefined || id === null || seen.has(id)) continue;
+    seen.add(id);
+    list.push(participantChange(webhook, person, observedAt, subject.campaignKey));
+  }
+  for (const id of ids) {
+    if (id === null || seen.has(id)) continue;
+    seen.add(id);
+    list.push(participantChange(webhook, { id }, observedAt, subject.campaignKey));
+  }
+  return list;
 }
 
 function campaignOf(
