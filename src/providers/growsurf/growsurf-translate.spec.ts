@@ -1,5 +1,12 @@
+import { objectAt } from '../../ledger/json';
 import { given, InMemoryProjector } from '../../projections/testing/given-when-then';
-import { growsurf, inLogOrder, recorded } from '../../projections/testing/recorded-webhooks';
+import {
+  fixture,
+  growsurf,
+  inLogOrder,
+  recorded,
+  webhook,
+} from '../../projections/testing/recorded-webhooks';
 import { ledgerProjection } from '../../projections/rewards/ledger.projection';
 
 const projection = ledgerProjection({ defaultCurrencies: new Map([['*', 'USD']]) });
@@ -177,6 +184,35 @@ describe('GrowSurf into the ledger', () => {
     expect(projector.get('participant', 'growsurf:ct8f71:x9a7uu')).toMatchObject({
       isWinner: true,
     });
+  });
+
+  it('reports a NEW_PARTICIPANT_ADDED with the participant nested under data.participant as not understood, projecting nothing', () => {
+    const flat = fixture('growsurf', 'new-participant-referred');
+    const { campaign, ...participant } = objectAt(flat, 'data') ?? {};
+    const nested = { ...flat, data: { participant, campaign: campaign ?? null } };
+    const event = webhook('growsurf', 'NEW_PARTICIPANT_ADDED', nested, { tenantId: 'ct8f71' });
+    const projector = new InMemoryProjector([projection]).apply(recorded(event, 1n));
+    expect(projector.notUnderstood).toEqual([
+      expect.objectContaining({
+        projection: 'ledger',
+        position: 1n,
+        reason: expect.stringMatching(/data\.id/),
+      }),
+    ]);
+    expect(projector.documents.size).toBe(0);
+  });
+
+  it('reports a reward event whose participant has no id as not understood', () => {
+    const goal = growsurf('participant-reached-goal-approved');
+    const data = objectAt(goal.payload, 'data') ?? {};
+    const { id: _id, ...anonymous } = objectAt(data, 'participant') ?? {};
+    const event = {
+      ...goal,
+      payload: { ...goal.payload, data: { ...data, participant: anonymous } },
+    };
+    const projector = new InMemoryProjector([projection]).apply(recorded(event, 1n));
+    expect(projector.notUnderstood).toEqual([expect.objectContaining({ position: 1n })]);
+    expect(projector.documents.size).toBe(0);
   });
 
   it('counts affiliate events it cannot read as not understood, and throws nothing', () => {

@@ -38,8 +38,14 @@ export const translateGrowsurf: Translate = (webhook, context) => {
       const participant = objectAt(data, 'participant');
       const reward = objectAt(data, 'reward');
       const rewardId = textAt(reward, 'id');
-      if (participant === undefined || reward === undefined || rewardId === null) {
-        return notUnderstood('reward event without participant or reward.id');
+      const ownerId = textAt(participant, 'id');
+      if (
+        participant === undefined ||
+        ownerId === null ||
+        reward === undefined ||
+        rewardId === null
+      ) {
+        return notUnderstood('reward event without data.participant.id or data.reward.id');
       }
       const campaign = campaignOf(webhook, objectAt(data, 'campaign'));
       const owner = participantChange(webhook, participant, createdAt, campaign.key);
@@ -88,6 +94,10 @@ export const translateGrowsurf: Translate = (webhook, context) => {
       return changes(...list);
     }
     case 'NEW_PARTICIPANT_ADDED': {
+      // The participant is `data` itself; any other shape is not guessed at.
+      if (textAt(data, 'id') === null) {
+        return notUnderstood('NEW_PARTICIPANT_ADDED without data.id (the participant is data)');
+      }
       const campaign = campaignOf(webhook, objectAt(data, 'campaign'));
       const friend = participantChange(webhook, data, createdAt, campaign.key);
       const referrer = objectAt(data, 'referrer');
@@ -118,7 +128,7 @@ export const translateGrowsurf: Translate = (webhook, context) => {
     case 'CAMPAIGN_ENDED': {
       const id = textAt(data, 'id') ?? webhook.tenantId;
       if (id === null) return notUnderstood('CAMPAIGN_ENDED without a campaign id');
-      const winners = objectsAt(data, 'winners');
+      const winners = objectsAt(data, 'winners').filter((w) => textAt(w, 'id') !== null);
       const ended: CampaignObserved = {
         ...campaignOf(webhook, data).change,
         ended: {
