@@ -16,6 +16,10 @@ export interface WebhookFacts {
     readonly sequence: string | null;
   };
   readonly receivedAt: string;
-  readonly understood: boolean;
+  /**
+   * No `understood`: the stored flag says what the intake knew when it recorded
+   * the delivery. Each projection decides at fold time whether it can read it,
+   * so a translation fix plus a rebuild projects deliveries once not understood.
+   */
   readonly payload: JsonObject;
 }

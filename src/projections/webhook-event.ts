@@ -6,7 +6,7 @@
 import type { RecordedEvent } from '../event-store/event-store.port';
 import type { Cause } from '../ledger/reward-ledger';
 import { isProvider } from '../ledger/webhook-received';
-import { booleanAt, objectAt, textAt } from '../ledger/json';
+import { objectAt, textAt } from '../ledger/json';
 import type { ProjectedEvent } from './projection';
 
 export function causeOf(event: RecordedEvent, receivedAt: string): Cause {
@@ -47,7 +47,6 @@ export function readWebhookEvent(
         sequence: sequence !== null && /^\d{1,20}$/.test(sequence) ? sequence : null,
       },
       receivedAt,
-      understood: booleanAt(data, 'understood') ?? false,
       payload,
     },
   };

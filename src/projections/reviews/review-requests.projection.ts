@@ -8,11 +8,15 @@
 import type { JsonObject } from '../../ledger/json';
 import { arrayAt, isObject, objectAt, textAt } from '../../ledger/json';
 import { bodyOf } from '../../providers/wix/wix-translate';
+import {
+  isKnownWixEvent,
+  isWixReviewRequestEvent,
+  WIX_REVIEW_REQUEST_FQDN as FQDN,
+} from '../../providers/wix/wix-events';
 import { IGNORED, notUnderstood, type DocumentBody, type Projection } from '../projection';
 import type { WebhookFacts } from '../../ledger/webhook-facts';
 
 export const REVIEW_REQUESTS = 'review-request';
-const FQDN = 'wix.reviews.v2.review_request';
 
 export type ReviewRequestDoc = {
   readonly key: string;
@@ -42,16 +46,22 @@ export function reviewRequestKey(tenant: string | null, id: string): string {
 
 export const reviewRequestsProjection: Projection = {
   name: 'review-requests',
-  version: 1,
+  version: 2,
   collections: [REVIEW_REQUESTS],
   plan(event) {
     const { webhook, cause } = event;
-    if (webhook.provider !== 'wix' || !isReviewRequest(webhook)) return IGNORED;
-    if (!webhook.understood) return notUnderstood('recorded with understood: false');
+    if (!isWixReviewRequest(webhook)) return IGNORED;
     const domain = objectAt(webhook.payload, 'data');
     const id = textAt(domain, 'entityId') ?? webhook.entity.id;
     if (domain === undefined || id === null)
       return notUnderstood('review request event without entityId');
+    const slug = textAt(domain, 'slug');
+    if (!isKnownWixEvent(webhook.providerEventType, textAt(domain, 'entityFqdn') ?? FQDN, slug)) {
+      return notUnderstood(`review request event ${slug ?? webhook.providerEventType} is not read`);
+    }
+    if (!isObject(domain.deletedEvent) && entityOf(domain) === undefined) {
+      return notUnderstood('review request event without its entity');
+    }
     const ref = { collection: REVIEW_REQUESTS, key: reviewRequestKey(webhook.tenantId, id) };
     const sequence = webhook.entity.sequence ?? '0';
     return {
@@ -73,8 +83,19 @@ export const reviewRequestsProjection: Projection = {
   },
 };
 
-function isReviewRequest(webhook: WebhookFacts): boolean {
-  return webhook.entity.fqdn === FQDN || webhook.providerEventType.startsWith(`${FQDN}_`);
+function isWixReviewRequest(webhook: WebhookFacts): boolean {
+  return (
+    webhook.provider === 'wix' &&
+    isWixReviewRequestEvent(webhook.entity.fqdn, webhook.providerEventType)
+  );
+}
+
+function entityOf(domain: JsonObject): JsonObject | undefined {
+  return (
+    bodyOf(objectAt(domain, 'createdEvent')?.entity) ??
+    bodyOf(objectAt(domain, 'updatedEvent')?.currentEntity) ??
+    bodyOf(objectAt(domain, 'deletedEvent')?.deletedEntity)
+  );
 }
 
 function snapshot(
@@ -86,10 +107,7 @@ function snapshot(
   domain: JsonObject,
 ): ReviewRequestDoc {
   const deleted = isObject(domain.deletedEvent);
-  const entity =
-    bodyOf(objectAt(domain, 'createdEvent')?.entity) ??
-    bodyOf(objectAt(domain, 'updatedEvent')?.currentEntity) ??
-    bodyOf(objectAt(domain, 'deletedEvent')?.deletedEntity);
+  const entity = entityOf(domain);
   const order = objectAt(entity, 'order');
   return {
     key,

@@ -22,7 +22,7 @@ export function unsubscribeKey(site: string | null, email: string): string {
 
 export const unsubscribesProjection: Projection = {
   name: 'unsubscribes',
-  version: 1,
+  version: 2,
   collections: [UNSUBSCRIBES],
   plan({ webhook, cause }) {
     if (webhook.provider !== 'talkable' || webhook.providerEventType !== 'unsubscribe_web_hook') {
@@ -30,8 +30,7 @@ export const unsubscribesProjection: Projection = {
     }
     const person = objectAt(webhook.payload, 'person');
     const email = emailAt(person, 'email');
-    if (!webhook.understood || email === null)
-      return notUnderstood('unsubscribe without person.email');
+    if (email === null) return notUnderstood('unsubscribe without person.email');
     const ref = { collection: UNSUBSCRIBES, key: unsubscribeKey(webhook.tenantId, email) };
     return {
       kind: 'apply',

@@ -1,5 +1,11 @@
 import { given, InMemoryProjector } from '../../projections/testing/given-when-then';
-import { inLogOrder, recorded, talkable } from '../../projections/testing/recorded-webhooks';
+import {
+  fixture,
+  inLogOrder,
+  recorded,
+  talkable,
+  webhook,
+} from '../../projections/testing/recorded-webhooks';
 import { ledgerProjection } from '../../projections/rewards/ledger.projection';
 
 const withDefault = ledgerProjection({
@@ -121,8 +127,16 @@ describe('Talkable into the ledger', () => {
     expect(projector.notUnderstood).toEqual([]);
   });
 
-  it('counts a Custom App delivery (understood: false) as not understood', () => {
-    const event = talkable('post-share', { understood: false });
+  it('counts a Custom App delivery as not understood', () => {
+    const event = webhook(
+      'talkable',
+      'custom_app',
+      fixture('talkable', 'custom-app-referral-status-change'),
+      {
+        tenantId: 'test-site',
+        understood: false,
+      },
+    );
     const projector = new InMemoryProjector([withDefault]).apply(recorded(event, 1n));
     expect(projector.notUnderstood).toHaveLength(1);
   });

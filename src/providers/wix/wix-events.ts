@@ -7,6 +7,13 @@
  */
 import type { WixDomainEvent } from './wix-domain-event';
 
+export const WIX_REVIEW_REQUEST_FQDN = 'wix.reviews.v2.review_request';
+
+/** A Wix Reviews review-request event, by its entity FQDN or, when none is stored, its event type. */
+export function isWixReviewRequestEvent(fqdn: string | null, eventType: string): boolean {
+  return fqdn === WIX_REVIEW_REQUEST_FQDN || eventType.startsWith(`${WIX_REVIEW_REQUEST_FQDN}_`);
+}
+
 const KNOWN: Readonly<Record<string, readonly string[]>> = {
   'wix.loyalty.referral.v1.referral_event': ['created'],
   'wix.loyalty.referral.v1.referred_friend': ['created', 'updated', 'deleted'],

@@ -44,6 +44,10 @@ export const translateWixReferrals: Translate = (webhook) => {
     bodyOf(objectAt(event, 'updatedEvent')?.currentEntity) ??
     bodyOf(objectAt(event, 'deletedEvent')?.deletedEntity);
   const program = campaignKey('wix', webhook.tenantId, 'program');
+  // Only a deletion may omit its entity (then `entityId` says what went).
+  if (entity === undefined && !deleted && fqdn !== REFERRAL_EVENT) {
+    return notUnderstood(`Wix ${fqdn ?? webhook.providerEventType} event without its entity`);
+  }
   switch (fqdn ?? '') {
     case CUSTOMER:
       return changes(
