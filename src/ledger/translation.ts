@@ -1,10 +1,15 @@
 /** What a provider delivery means in the ledger's vocabulary, provider by provider. */
-import { formatMoney, NO_CURRENCY, normaliseCurrency, parseMoney } from './money';
+import { formatMoney, MoneyError, NO_CURRENCY, normaliseCurrency, parseMoney } from './money';
 import type { LedgerChange, ParticipantRef, RewardValue } from './reward-ledger';
 import type { WebhookFacts } from './webhook-facts';
 
 export type Translation =
-  | { readonly kind: 'changes'; readonly changes: readonly LedgerChange[] }
+  | {
+      readonly kind: 'changes';
+      readonly changes: readonly LedgerChange[];
+      /** Parts of the delivery that could not be read: left out, reported, the rest applies. */
+      readonly problems: readonly string[];
+    }
   | { readonly kind: 'not-understood'; readonly reason: string }
   | { readonly kind: 'ignored' };
 
@@ -17,8 +22,31 @@ export type Translate = (webhook: WebhookFacts, context: TranslationContext) => 
 
 export const IGNORED: Translation = { kind: 'ignored' };
 
-export function changes(...list: readonly LedgerChange[]): Translation {
-  return { kind: 'changes', changes: list };
+/** One part of a delivery that cannot be read (a malformed amount): dropped alone, and reported. */
+export interface Unreadable {
+  readonly type: 'unreadable';
+  readonly reason: string;
+}
+
+export function changes(...list: readonly (LedgerChange | Unreadable)[]): Translation {
+  const kept = list.filter((c): c is LedgerChange => c.type !== 'unreadable');
+  const problems = list.flatMap((c) => (c.type === 'unreadable' ? [c.reason] : []));
+  if (kept.length === 0 && problems.length > 0) return notUnderstood(problems.join('; '));
+  return { kind: 'changes', changes: kept, problems };
+}
+
+/**
+ * Builds one change of a delivery. A `MoneyError` (an amount or currency that
+ * is not money) makes only this change unreadable: the delivery's participant,
+ * referral and campaign changes still apply, and `what` names the part lost.
+ */
+export function readable<T extends LedgerChange>(what: string, build: () => T): T | Unreadable {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof MoneyError)) throw error;
+    return { type: 'unreadable', reason: `${what} left out: ${error.message}` };
+  }
 }
 
 export function notUnderstood(reason: string): Translation {

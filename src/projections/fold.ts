@@ -110,6 +110,16 @@ export function foldBatch(
         }
         if (plan.kind === 'apply' && 'cause' in projected) {
           const evolution = plan.evolve(lookup);
+          if (plan.problems !== undefined && plan.problems.length > 0) {
+            p.notUnderstood += 1;
+            notUnderstood.push({
+              projection: projection.name,
+              position: event.position,
+              eventId: event.id,
+              eventType: event.type,
+              message: plan.problems.join('; '),
+            });
+          }
           for (const doc of evolution.documents) documents.set(documentId(doc), doc);
           const { cause } = projected;
           for (let seq = 0; seq < evolution.entries.length; seq += 1) {

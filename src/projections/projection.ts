@@ -42,6 +42,11 @@ export type Plan =
       readonly kind: 'apply';
       readonly refs: readonly DocumentRef[];
       readonly evolve: (documents: DocumentLookup) => Evolution;
+      /**
+       * Parts of the event this projection could not read (a malformed amount):
+       * the rest applies, and the event is also recorded as not understood, with these.
+       */
+      readonly problems?: readonly string[];
     }
   /** The delivery is kept in the log but nothing here can read it. */
   | { readonly kind: 'not-understood'; readonly reason: string }

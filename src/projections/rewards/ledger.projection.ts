@@ -47,7 +47,7 @@ export const LEDGER_PROJECTION = 'ledger';
 export function ledgerProjection(context: TranslationContext): Projection {
   return {
     name: LEDGER_PROJECTION,
-    version: 5,
+    version: 6,
     collections: [PARTICIPANTS, REFERRALS, REWARDS, CAMPAIGNS, ...TALLY_COLLECTIONS],
     plan(event) {
       const translation = translateWebhook(event.webhook, context);
@@ -58,6 +58,7 @@ export function ledgerProjection(context: TranslationContext): Projection {
         kind: 'apply',
         refs: [...refs.values()],
         evolve: (lookup) => applyChanges(translation.changes, lookup, event.cause),
+        problems: translation.problems,
       };
     },
   };

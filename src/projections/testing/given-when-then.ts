@@ -52,6 +52,13 @@ export class InMemoryProjector {
         }
         if (plan.kind !== 'apply') continue;
         const evolution = plan.evolve((ref) => this.documents.get(documentId(ref)));
+        if (plan.problems !== undefined && plan.problems.length > 0) {
+          this.notUnderstood.push({
+            projection: projection.name,
+            position: event.position,
+            reason: plan.problems.join('; '),
+          });
+        }
         for (const doc of evolution.documents) this.documents.set(documentId(doc), doc.body);
         for (const entry of evolution.entries) {
           this.entries.push({

@@ -215,6 +215,23 @@ describe('GrowSurf into the ledger', () => {
     expect(projector.documents.size).toBe(0);
   });
 
+  it("records only the reward with a malformed amount as a problem; the delivery's other changes apply", () => {
+    const goal = growsurf('participant-reached-goal-approved');
+    const data = objectAt(goal.payload, 'data') ?? {};
+    const reward = { ...objectAt(data, 'reward'), amount: '25.999' };
+    const event = { ...goal, payload: { ...goal.payload, data: { ...data, reward } } };
+    const projector = new InMemoryProjector([projection]).apply(recorded(event, 1n));
+    expect(projector.notUnderstood).toEqual([
+      expect.objectContaining({ position: 1n, reason: expect.stringContaining('k3v9pd') }),
+    ]);
+    expect(projector.all('reward')).toEqual([]);
+    expect(projector.get('participant', 'growsurf:ct8f71:x9a7uu')).toBeDefined();
+    expect(projector.get('campaign', 'growsurf:ct8f71:ct8f71')).toBeDefined();
+    expect(projector.get('referral', 'growsurf:ct8f71:uxjbxu')).toMatchObject({
+      status: 'approved',
+    });
+  });
+
   it('counts affiliate events it cannot read as not understood, and throws nothing', () => {
     const event = growsurf('fraud-status-updated', { dedupeKey: 'commission' });
     const commission = { ...event, providerEventType: 'NEW_COMMISSION_ADDED' };

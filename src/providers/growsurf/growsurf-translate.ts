@@ -25,7 +25,15 @@ import {
   textAt,
 } from '../../ledger/json';
 import type { WebhookFacts } from '../../ledger/webhook-facts';
-import { changes, moneyValue, notUnderstood, ref, type Translate } from '../../ledger/translation';
+import {
+  changes,
+  moneyValue,
+  notUnderstood,
+  readable,
+  ref,
+  type Translate,
+  type Unreadable,
+} from '../../ledger/translation';
 
 export const translateGrowsurf: Translate = (webhook, context) => {
   const body = webhook.payload;
@@ -56,7 +64,7 @@ export const translateGrowsurf: Translate = (webhook, context) => {
       const status = rewardStatus(reward);
       const amount = amountAt(reward, 'amount');
       const coupon = textAt(reward, isReferrer ? 'couponCode' : 'referralCouponCode');
-      const rewardChange: RewardObserved = {
+      const rewardChange = readable(`reward ${rewardId}`, (): RewardObserved => ({
         type: 'reward-observed',
         provider: 'growsurf',
         tenant: webhook.tenantId,
@@ -73,8 +81,8 @@ export const translateGrowsurf: Translate = (webhook, context) => {
         description: textAt(reward, 'description') ?? textAt(reward, 'title'),
         campaignKey: campaign.key,
         referralId: referredId,
-      };
-      const list: LedgerChange[] = [campaign.change, owner, rewardChange];
+      }));
+      const list: (LedgerChange | Unreadable)[] = [campaign.change, owner, rewardChange];
       if (referrerId !== null && referredId !== null) {
         list.push({
           type: 'referral-observed',

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../ledger/json';
 import type { LedgerChange, RewardSide } from '../../ledger/reward-ledger';
 import { amountAt, emailAt, objectAt, objectsAt, textAt } from '../../ledger/json';
 import type { WebhookFacts } from '../../ledger/webhook-facts';
-import { ref, type TranslationContext } from '../../ledger/translation';
+import { readable, ref, type TranslationContext, type Unreadable } from '../../ledger/translation';
 import { kindOf, personChange, value, type CampaignOf } from './talkable-parts';
 
 export function talkableReferral(
@@ -15,7 +15,7 @@ export function talkableReferral(
   payload: JsonObject,
   campaign: CampaignOf,
   context: TranslationContext,
-): LedgerChange[] {
+): (LedgerChange | Unreadable)[] {
   const advocateRewards = objectsAt(payload, 'advocate_rewards');
   const friendRewards = objectsAt(payload, 'friend_rewards');
   const origin = objectAt(payload, 'referred_origin');
@@ -29,7 +29,7 @@ export function talkableReferral(
     emailAt(objectAt(payload, 'referred'), 'email');
   const originId = textAt(origin, 'id');
   const referralId = originId === null ? null : `referral:${originId}`;
-  const list: LedgerChange[] = [...campaign.changes];
+  const list: (LedgerChange | Unreadable)[] = [...campaign.changes];
   const seen = new Set<string>();
   const rewardsOf = (side: RewardSide, rewards: readonly JsonObject[]): void => {
     for (const reward of rewards) {
@@ -41,27 +41,29 @@ export function talkableReferral(
         list.push(personChange(webhook, email, objectAt(reward, 'person'), campaign.key, {}));
       }
       const kind = kindOf(textAt(reward, 'incentive'));
-      list.push({
-        type: 'reward-observed',
-        provider: 'talkable',
-        tenant: webhook.tenantId,
-        providerRewardId: id,
-        owner: email === null ? null : ref(webhook, email),
-        side,
-        kind,
-        value: value(
+      list.push(
+        readable(`reward ${id}`, () => ({
+          type: 'reward-observed',
+          provider: 'talkable',
+          tenant: webhook.tenantId,
+          providerRewardId: id,
+          owner: email === null ? null : ref(webhook, email),
+          side,
           kind,
-          amountAt(reward, 'amount'),
-          textAt(objectAt(reward, 'origin'), 'currency_iso_code'),
-          webhook,
-          context,
-        ),
-        status: 'approved',
-        couponCode: textAt(reward, 'reward_coupon_code'),
-        description: textAt(reward, 'incentive_description'),
-        campaignKey: campaign.key,
-        referralId,
-      });
+          value: value(
+            kind,
+            amountAt(reward, 'amount'),
+            textAt(objectAt(reward, 'origin'), 'currency_iso_code'),
+            webhook,
+            context,
+          ),
+          status: 'approved',
+          couponCode: textAt(reward, 'reward_coupon_code'),
+          description: textAt(reward, 'incentive_description'),
+          campaignKey: campaign.key,
+          referralId,
+        })),
+      );
     }
   };
   // advocate_rewards/friend_rewards are authoritative; referrer/referred repeat one of them.

@@ -1,3 +1,4 @@
+import { objectAt, objectsAt } from '../../ledger/json';
 import { given, InMemoryProjector } from '../../projections/testing/given-when-then';
 import {
   fixture,
@@ -125,6 +126,39 @@ describe('Talkable into the ledger', () => {
     );
     expect(projector.documents.size).toBe(0);
     expect(projector.notUnderstood).toEqual([]);
+  });
+
+  it('records only the reward with a malformed currency as a problem; its person and campaign apply', () => {
+    const unpaid = talkable('reward-unpaid');
+    const origin = { ...objectAt(unpaid.payload, 'origin'), currency_iso_code: 'dollars' };
+    const event = { ...unpaid, payload: { ...unpaid.payload, origin } };
+    const projector = new InMemoryProjector([withDefault]).apply(recorded(event, 1n));
+    expect(projector.notUnderstood).toEqual([
+      expect.objectContaining({ position: 1n, reason: expect.stringContaining('715729563') }),
+    ]);
+    expect(projector.all('reward')).toEqual([]);
+    expect(projector.get('participant', 'talkable:test-site:referrer@example.com')).toBeDefined();
+    expect(projector.all('campaign')).toHaveLength(1);
+  });
+
+  it('keeps the referral and the friend reward of a referral webhook whose advocate reward amount is malformed', () => {
+    const approved = talkable('referral-approved');
+    const [first, ...others] = objectsAt(approved.payload, 'advocate_rewards');
+    const payload = {
+      ...approved.payload,
+      advocate_rewards: [{ ...first, amount: '5.001' }, ...others],
+      // `referrer` repeats the first advocate reward: without it, only the malformed copy is left.
+      referrer: null,
+    };
+    const projector = new InMemoryProjector([withDefault]).apply(
+      recorded({ ...approved, payload }, 1n),
+    );
+    expect(projector.notUnderstood).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('715729561') }),
+    ]);
+    expect(projector.get('reward', 'talkable:test-site:715729561')).toBeUndefined();
+    expect(projector.all('referral')).toHaveLength(1);
+    expect(projector.all('reward').length).toBeGreaterThan(0);
   });
 
   it('counts a Custom App delivery as not understood', () => {

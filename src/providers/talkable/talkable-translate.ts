@@ -9,7 +9,14 @@
  */
 import type { ParticipantFactsPatch, RewardObserved, RewardSide } from '../../ledger/reward-ledger';
 import { amountAt, emailAt, objectAt, textAt } from '../../ledger/json';
-import { changes, IGNORED, notUnderstood, ref, type Translate } from '../../ledger/translation';
+import {
+  changes,
+  IGNORED,
+  notUnderstood,
+  readable,
+  ref,
+  type Translate,
+} from '../../ledger/translation';
 import { campaignOf, kindOf, personChange, sideOf, statusOf, value } from './talkable-parts';
 import { talkableReferral } from './talkable-referral-translate';
 
@@ -35,7 +42,7 @@ export const translateTalkable: Translate = (webhook, context) => {
             emailAt(objectAt(payload, 'offer'), 'email')));
       const coupon = objectAt(reward, 'coupon');
       const kind = kindOf(textAt(reward, 'incentive_type'));
-      const rewardChange: RewardObserved = {
+      const rewardChange = readable(`reward ${id}`, (): RewardObserved => ({
         type: 'reward-observed',
         provider: 'talkable',
         tenant: webhook.tenantId,
@@ -58,7 +65,7 @@ export const translateTalkable: Translate = (webhook, context) => {
           side !== null && textAt(friendOrigin, 'id') !== null
             ? `referral:${textAt(friendOrigin, 'id')}`
             : null,
-      };
+      }));
       const person = objectAt(payload, 'person');
       return changes(
         ...campaign.changes,
