@@ -3,7 +3,12 @@ import { StoreUnavailableError } from '../event-store/event-store.errors';
 import { Erasure } from '../erasure/erasure.service';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port';
 import { EventStoreUnavailable } from '../ledger/errors';
-import { PROVIDERS, WEBHOOK_STREAM_PREFIX, type WebhookReceived } from '../ledger/webhook-received';
+import {
+  PROVIDERS,
+  readWebhookEventType,
+  WEBHOOK_STREAM_PREFIX,
+  type WebhookReceived,
+} from '../ledger/webhook-received';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,7 +67,8 @@ export class StoredDeliveries {
       eventId: event.id,
       position: event.position.toString(),
       streamId: event.streamId,
-      type: event.type,
+      // As the service names it now: older versions stored Wix events as `wix.wix.…`.
+      type: readWebhookEventType(event.type),
       recordedAt: event.created.toISOString(),
       delivery: opened.received,
       ...(lost

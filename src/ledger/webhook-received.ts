@@ -66,8 +66,27 @@ export interface WebhookReceived {
 export const WEBHOOK_STREAM_PREFIX = 'webhook-';
 export const WEBHOOK_EVENT_SCHEMA = 1;
 
+/**
+ * The stored event type: the provider, then its own event type, the provider
+ * named once (Wix's types already start with `wix.`). Stream names never
+ * depend on it.
+ */
 export function webhookEventType(provider: Provider, providerEventType: string): string {
-  return `${provider}.${providerEventType}`;
+  return providerEventType.startsWith(`${provider}.`)
+    ? providerEventType
+    : `${provider}.${providerEventType}`;
+}
+
+const DOUBLED = /^(wix|talkable|growsurf|refir|standard)\.\1\./;
+
+/**
+ * A stored event type as `webhookEventType` names it now. Versions before it
+ * stored Wix events as `wix.wix.…`; those events stay in the log for ever and
+ * read like new ones wherever a type is shown or compared.
+ */
+export function readWebhookEventType(storedType: string): string {
+  const doubled = DOUBLED.exec(storedType);
+  return doubled === null ? storedType : storedType.slice(doubled[1]!.length + 1);
 }
 
 /** RFC 4122 version 5 UUID (SHA-1, name-based) in a namespace of our own. */

@@ -12,6 +12,7 @@ import {
   type Projection,
   type StoredDocument,
 } from './projection';
+import { readWebhookEventType } from '../ledger/webhook-received';
 import { readWebhookEvent } from './webhook-event';
 
 export interface Checkpoint {
@@ -103,7 +104,7 @@ export function foldBatch(
             projection: projection.name,
             position: event.position,
             eventId: event.id,
-            eventType: event.type,
+            eventType: readWebhookEventType(event.type),
             message: plan.reason,
           });
           continue;
@@ -116,7 +117,7 @@ export function foldBatch(
               projection: projection.name,
               position: event.position,
               eventId: event.id,
-              eventType: event.type,
+              eventType: readWebhookEventType(event.type),
               message: plan.problems.join('; '),
             });
           }

@@ -5,7 +5,7 @@
  */
 import type { RecordedEvent } from '../event-store/event-store.port';
 import type { Cause } from '../ledger/reward-ledger';
-import { isProvider } from '../ledger/webhook-received';
+import { isProvider, readWebhookEventType } from '../ledger/webhook-received';
 import { objectAt, textAt } from '../ledger/json';
 import type { ProjectedEvent } from './projection';
 
@@ -14,7 +14,7 @@ export function causeOf(event: RecordedEvent, receivedAt: string): Cause {
     eventId: event.id,
     position: event.position,
     streamId: event.streamId,
-    providerType: event.type,
+    providerType: readWebhookEventType(event.type),
     receivedAt,
   };
 }

@@ -46,7 +46,7 @@ export function reviewRequestKey(tenant: string | null, id: string): string {
 
 export const reviewRequestsProjection: Projection = {
   name: 'review-requests',
-  version: 2,
+  version: 3,
   collections: [REVIEW_REQUESTS],
   plan(event) {
     const { webhook, cause } = event;

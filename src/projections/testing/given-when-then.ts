@@ -17,6 +17,8 @@ export interface RecordedEntry {
   readonly projection: string;
   readonly position: bigint;
   readonly eventId: string;
+  /** The delivery's event type as the ledger entries name it. */
+  readonly providerType: string;
   readonly entityKind: string;
   readonly entityKey: string;
   readonly ownerKey: string | null;
@@ -66,6 +68,7 @@ export class InMemoryProjector {
             projection: projection.name,
             position: event.position,
             eventId: event.id,
+            providerType: projected.cause.providerType,
           });
         }
       }

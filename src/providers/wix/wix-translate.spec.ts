@@ -154,3 +154,26 @@ describe('Wix Referral Program and Reviews into read models', () => {
     );
   });
 });
+
+describe('Wix events stored under the doubled type name of older versions', () => {
+  it('reads an event stored as wix.wix.… like one stored as wix.…, and names both the same in the ledger', () => {
+    const old = recorded(wix('referral-event-created-reward'), 1n);
+    const renamed = { ...old, type: `wix.${old.type.replace(/^wix\./, '')}` };
+    const doubled = { ...old, type: `wix.${renamed.type}` };
+    const types = [renamed, doubled].map((event) => {
+      const projector = new InMemoryProjector(projections).apply(event);
+      expect(projector.get('reward', key('c8c732cf-2ca2-4025-9b1c-3be02f099cdb'))).toBeDefined();
+      return [...new Set(projector.entries.map((e) => e.providerType))];
+    });
+    expect(types).toEqual([
+      ['wix.loyalty.referral.v1.referral_event_created'],
+      ['wix.loyalty.referral.v1.referral_event_created'],
+    ]);
+  });
+
+  it('records new Wix events under the type with the provider named once', () => {
+    expect(recorded(wix('referral-event-created-reward'), 1n).type).toBe(
+      'wix.loyalty.referral.v1.referral_event_created',
+    );
+  });
+});
