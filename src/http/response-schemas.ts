@@ -135,7 +135,12 @@ export const REFERRAL_SCHEMA = object({
     enum: ['pending', 'flagged', 'approved', 'voided', 'blocked', 'removed'],
   },
   orders: arrayOf(
-    object({ id: text, amount: { ...money, nullable: true }, currency: nullableText }),
+    object({
+      id: text,
+      amount: { ...money, nullable: true },
+      currency: nullableText,
+      currencyAssumed: { type: 'boolean' },
+    }),
   ),
 });
 

@@ -119,8 +119,11 @@ export interface ReferralObserved {
 
 export interface ReferralOrder {
   readonly id: string;
+  /** Money like every other amount ("80.00"); null when not sent or not readable as money. */
   readonly amount: string | null;
   readonly currency: string | null;
+  /** As for rewards: the provider sent no currency, and the configured default (or `XXX`) was taken. */
+  readonly currencyAssumed: boolean;
 }
 
 export interface RewardObserved {

@@ -1,6 +1,6 @@
 /** What a provider delivery means in the ledger's vocabulary, provider by provider. */
 import { formatMoney, MoneyError, NO_CURRENCY, normaliseCurrency, parseMoney } from './money';
-import type { LedgerChange, ParticipantRef, RewardValue } from './reward-ledger';
+import type { LedgerChange, ParticipantRef, ReferralOrder, RewardValue } from './reward-ledger';
 import type { WebhookFacts } from './webhook-facts';
 
 export type Translation =
@@ -74,6 +74,38 @@ export function moneyValue(
     currency: money.currency,
     currencyAssumed: assumed !== null,
   };
+}
+
+/**
+ * A qualifying order, its amount money like a reward's (the same currency
+ * fallback). An amount that is not money is left out, with the order and its
+ * referral kept, and reported as `unreadable`.
+ */
+export function orderOf(
+  id: string,
+  amount: string | number | null,
+  currency: string | null,
+  source: string,
+  context: TranslationContext,
+): { readonly order: ReferralOrder; readonly unreadable: readonly Unreadable[] } {
+  const unsent = { id, amount: null, currency, currencyAssumed: false };
+  if (amount === null) return { order: unsent, unreadable: [] };
+  try {
+    const money = moneyValue(amount, currency, source, context);
+    return {
+      order: {
+        id,
+        amount: money.amount,
+        currency: money.currency,
+        currencyAssumed: money.currencyAssumed,
+      },
+      unreadable: [],
+    };
+  } catch (error) {
+    if (!(error instanceof MoneyError)) throw error;
+    const reason = `order ${id} amount left out: ${error.message}`;
+    return { order: unsent, unreadable: [{ type: 'unreadable', reason }] };
+  }
 }
 
 export function ref(webhook: WebhookFacts, providerId: string): ParticipantRef {

@@ -58,6 +58,7 @@ export type ReferralDoc = {
     readonly id: string;
     readonly amount: string | null;
     readonly currency: string | null;
+    readonly currencyAssumed: boolean;
   }[];
 };
 

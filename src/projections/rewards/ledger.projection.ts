@@ -47,7 +47,7 @@ export const LEDGER_PROJECTION = 'ledger';
 export function ledgerProjection(context: TranslationContext): Projection {
   return {
     name: LEDGER_PROJECTION,
-    version: 7,
+    version: 8,
     collections: [PARTICIPANTS, REFERRALS, REWARDS, CAMPAIGNS, ...TALLY_COLLECTIONS],
     plan(event) {
       const translation = translateWebhook(event.webhook, context);

@@ -7,7 +7,13 @@ import type { JsonObject } from '../../ledger/json';
 import type { LedgerChange, RewardSide } from '../../ledger/reward-ledger';
 import { amountAt, emailAt, objectAt, objectsAt, textAt } from '../../ledger/json';
 import type { WebhookFacts } from '../../ledger/webhook-facts';
-import { readable, ref, type TranslationContext, type Unreadable } from '../../ledger/translation';
+import {
+  orderOf,
+  readable,
+  ref,
+  type TranslationContext,
+  type Unreadable,
+} from '../../ledger/translation';
 import { kindOf, personChange, value, type CampaignOf } from './talkable-parts';
 
 export function talkableReferral(
@@ -70,6 +76,13 @@ export function talkableReferral(
   rewardsOf('advocate', [...advocateRewards, ...single(payload, 'referrer')]);
   rewardsOf('friend', [...friendRewards, ...single(payload, 'referred')]);
   if (referralId !== null) {
+    const order = orderOf(
+      textAt(origin, 'order_number') ?? originId ?? '-',
+      amountAt(origin, 'subtotal'),
+      textAt(origin, 'currency_iso_code'),
+      webhook.source,
+      context,
+    );
     list.push({
       type: 'referral-observed',
       referralId,
@@ -79,12 +92,9 @@ export function talkableReferral(
       advocate: advocateEmail === null ? null : ref(webhook, advocateEmail),
       friend: friendEmail === null ? null : ref(webhook, friendEmail),
       status: 'approved',
-      order: {
-        id: textAt(origin, 'order_number') ?? originId ?? '-',
-        amount: textAt(origin, 'subtotal'),
-        currency: textAt(origin, 'currency_iso_code'),
-      },
+      order: order.order,
     });
+    list.push(...order.unreadable);
   }
   return list;
 }

@@ -161,6 +161,24 @@ describe('Talkable into the ledger', () => {
     expect(projector.all('reward').length).toBeGreaterThan(0);
   });
 
+  it.each([
+    [80, '80.00'],
+    ['99.5', '99.50'],
+  ])(
+    'records the order subtotal %j as money, %s in the assumed default currency',
+    (subtotal, amount) => {
+      const approved = talkable('referral-approved');
+      const origin = { ...objectAt(approved.payload, 'referred_origin'), subtotal };
+      const event = { ...approved, payload: { ...approved.payload, referred_origin: origin } };
+      given([withDefault])
+        .when(recorded(event, 1n))
+        .then(
+          { collection: 'referral', key: 'talkable:test-site:referral:6400368' },
+          { orders: [{ id: '459179054', amount, currency: 'EUR', currencyAssumed: true }] },
+        );
+    },
+  );
+
   it('counts a Custom App delivery as not understood', () => {
     const event = webhook(
       'talkable',

@@ -61,7 +61,14 @@ describe('Wix Referral Program and Reviews into read models', () => {
       advocateKey: key(CUSTOMER),
       friendKey: key(FRIEND),
       status: 'approved',
-      orders: [{ id: '8e7d3c22-7d22-43e8-a175-869113e59108', amount: '49.90', currency: 'EUR' }],
+      orders: [
+        {
+          id: '8e7d3c22-7d22-43e8-a175-869113e59108',
+          amount: '49.90',
+          currency: 'EUR',
+          currencyAssumed: false,
+        },
+      ],
     });
     expect(projector.get('reward', key('c8c732cf-2ca2-4025-9b1c-3be02f099cdb'))).toMatchObject({
       ownerKey: key(CUSTOMER),
@@ -175,5 +182,43 @@ describe('Wix events stored under the doubled type name of older versions', () =
     expect(recorded(wix('referral-event-created-reward'), 1n).type).toBe(
       'wix.loyalty.referral.v1.referral_event_created',
     );
+  });
+});
+
+describe('Wix order amounts', () => {
+  /** The action fixture with its amount and currency replaced. */
+  function action(amount: string, currency: string | null): WebhookReceived {
+    const event = fixture('wix', 'referral-event-action');
+    const created = event.createdEvent as JsonObject;
+    const entity = created.entity as JsonObject;
+    const { currency: _sent, ...rest } = entity.actionEvent as JsonObject;
+    const actionEvent = { ...rest, amount, ...(currency === null ? {} : { currency }) };
+    return wixEvent({ ...event, createdEvent: { ...created, entity: { ...entity, actionEvent } } });
+  }
+
+  it('records an amount sent without a currency as money in the assumed currency', () => {
+    given(projections)
+      .when(recorded(action('99.5', null), 1n))
+      .then(
+        { collection: 'referral', key: key(FRIEND) },
+        {
+          orders: [
+            expect.objectContaining({ amount: '99.50', currency: 'XXX', currencyAssumed: true }),
+          ],
+        },
+      );
+  });
+
+  it('keeps the referral of an action whose amount is malformed, without the amount, and reports it', () => {
+    const projector = new InMemoryProjector(projections).apply(
+      recorded(action('12.345', 'EUR'), 1n),
+    );
+    expect(projector.get('referral', key(FRIEND))).toMatchObject({
+      status: 'pending',
+      orders: [expect.objectContaining({ amount: null })],
+    });
+    expect(projector.notUnderstood).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('12.345') }),
+    ]);
   });
 });

@@ -8,7 +8,6 @@
  * means Wix gave the reward (coupon issued, points credited): status `paid`.
  */
 import type { JsonObject, JsonValue } from '../../ledger/json';
-import { formatMoney, parseMoney } from '../../ledger/money';
 import {
   campaignKey,
   type LedgerChange,
@@ -21,9 +20,11 @@ import type { WebhookFacts } from '../../ledger/webhook-facts';
 import {
   changes,
   notUnderstood,
+  orderOf,
   ref,
   type Translate,
   type Translation,
+  type TranslationContext,
 } from '../../ledger/translation';
 
 const CUSTOMER = 'wix.loyalty.referral.v1.referring_customer';
@@ -33,7 +34,7 @@ const PROGRAM = 'wix.loyalty.referral.v1.program';
 
 export const WIX_REFERRAL_FQDNS: readonly string[] = [CUSTOMER, FRIEND, REFERRAL_EVENT, PROGRAM];
 
-export const translateWixReferrals: Translate = (webhook) => {
+export const translateWixReferrals: Translate = (webhook, context) => {
   const event = objectAt(webhook.payload, 'data');
   const fqdn = textAt(event, 'entityFqdn') ?? webhook.entity.fqdn;
   const entityId = textAt(event, 'entityId') ?? webhook.entity.id;
@@ -75,7 +76,7 @@ export const translateWixReferrals: Translate = (webhook) => {
     case REFERRAL_EVENT:
       return entity === undefined
         ? notUnderstood('referral event without createdEvent.entity')
-        : referralEvent(webhook, entity, program);
+        : referralEvent(webhook, entity, program, context);
     case PROGRAM:
       return changes(programChange(webhook, textAt(entity, 'name')));
     default:
@@ -83,7 +84,12 @@ export const translateWixReferrals: Translate = (webhook) => {
   }
 };
 
-function referralEvent(webhook: WebhookFacts, entity: JsonObject, program: string): Translation {
+function referralEvent(
+  webhook: WebhookFacts,
+  entity: JsonObject,
+  program: string,
+  context: TranslationContext,
+): Translation {
   const signup = objectAt(entity, 'referredFriendSignupEvent');
   const success = objectAt(entity, 'successfulReferralEvent');
   const action = objectAt(entity, 'actionEvent');
@@ -93,9 +99,17 @@ function referralEvent(webhook: WebhookFacts, entity: JsonObject, program: strin
     const friendId = textAt(occurrence, 'referredFriendId');
     if (friendId === null) return notUnderstood('referral event without referredFriendId');
     const advocateId = textAt(occurrence, 'referringCustomerId');
-    const currency = textAt(action, 'currency');
-    const amount = textAt(action, 'amount');
     const status: ReferralStatus = success !== undefined ? 'approved' : 'pending';
+    const order =
+      action === undefined
+        ? null
+        : orderOf(
+            textAt(action, 'orderId') ?? textAt(entity, 'id') ?? '-',
+            textAt(action, 'amount'),
+            textAt(action, 'currency'),
+            webhook.source,
+            context,
+          );
     return changes(
       programChange(webhook, null),
       plainParticipant(webhook, friendId),
@@ -109,18 +123,9 @@ function referralEvent(webhook: WebhookFacts, entity: JsonObject, program: strin
         advocate: advocateId === null ? null : ref(webhook, advocateId),
         friend: ref(webhook, friendId),
         status,
-        order:
-          action === undefined
-            ? null
-            : {
-                id: textAt(action, 'orderId') ?? textAt(entity, 'id') ?? '-',
-                amount:
-                  amount !== null && currency !== null
-                    ? formatMoney(parseMoney(amount, currency))
-                    : amount,
-                currency,
-              },
+        order: order?.order ?? null,
       },
+      ...(order?.unreadable ?? []),
     );
   }
   if (reward !== undefined) {
