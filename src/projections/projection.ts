@@ -40,7 +40,6 @@ export interface Evolution {
 export type Plan =
   | {
       readonly kind: 'apply';
-      readonly refs: readonly DocumentRef[];
       readonly evolve: (documents: DocumentLookup) => Evolution;
       /**
        * Parts of the event this projection could not read (a malformed amount):

@@ -66,7 +66,6 @@ export const reviewRequestsProjection: Projection = {
     const sequence = webhook.entity.sequence ?? '0';
     return {
       kind: 'apply',
-      refs: [ref],
       evolve(lookup) {
         const current = lookup(ref) as ReviewRequestDoc | undefined;
         if (current !== undefined && BigInt(sequence) <= BigInt(current.sequence)) {

@@ -53,10 +53,8 @@ export function ledgerProjection(context: TranslationContext): Projection {
       const translation = translateWebhook(event.webhook, context);
       if (translation.kind === 'ignored') return IGNORED;
       if (translation.kind === 'not-understood') return notUnderstood(translation.reason);
-      const refs = new Map(translation.changes.map((c) => [documentId(refOf(c)), refOf(c)]));
       return {
         kind: 'apply',
-        refs: [...refs.values()],
         evolve: (lookup) => applyChanges(translation.changes, lookup, event.cause),
         problems: translation.problems,
       };

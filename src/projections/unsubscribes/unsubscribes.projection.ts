@@ -34,7 +34,6 @@ export const unsubscribesProjection: Projection = {
     const ref = { collection: UNSUBSCRIBES, key: unsubscribeKey(webhook.tenantId, email) };
     return {
       kind: 'apply',
-      refs: [ref],
       evolve(lookup) {
         // The first unsubscribe is the fact; later ones repeat it.
         if (lookup(ref) !== undefined) return { documents: [], entries: [] };
