@@ -1,0 +1,13 @@
+import { notUnderstood } from '../../ledger/translation';
+import { translateGenericReferral } from '../shared/generic-referral-translate';
+import type { ProviderModule } from '../provider-module';
+import { createStandardWebhooksIntake } from './standard-intake';
+import { isStandardReferral } from './standard-referral';
+
+export const standardProvider: ProviderModule<'standard'> = {
+  createIntake: createStandardWebhooksIntake,
+  translate: (webhook, context) =>
+    isStandardReferral(webhook.providerEventType)
+      ? translateGenericReferral(webhook, context)
+      : notUnderstood(`Standard Webhooks ${webhook.providerEventType} is not a referral event`),
+};
