@@ -9,6 +9,7 @@ import tseslint from 'typescript-eslint';
  * import no I/O. Specs are exempt (they wire real parts together).
  */
 const OUR_FOLDERS = [
+  'erasure',
   'ledger',
   'providers',
   'projections',
@@ -208,6 +209,17 @@ export default tseslint.config(
   }),
   layer(['src/webhooks/**/*.ts'], {
     folders: ['projections', 'read-models', 'queries', 'audit', 'console', 'cli', 'health'],
+  }),
+  layer(['src/erasure/**/*.ts'], {
+    folders: [
+      'webhooks',
+      'read-models',
+      'audit',
+      'console',
+      'cli',
+      'health',
+      'read-models/storage',
+    ],
   }),
   layer(['src/queries/**/*.ts', 'src/audit/**/*.ts'], {
     folders: ['webhooks', 'console', 'cli', 'read-models/storage'],
