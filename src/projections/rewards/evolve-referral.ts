@@ -3,7 +3,6 @@ import {
   participantKey,
   referralKey,
   type ReferralObserved,
-  type ReferralStatus,
 } from '../../ledger/reward-ledger';
 import { changed, type Evolved } from './evolve-participant';
 import type { ReferralDoc } from './ledger-documents';
@@ -26,7 +25,7 @@ export function evolveReferral(
     status: change.status,
     orders: [],
   };
-  const status = laterReferralStatus(base.status as ReferralStatus, change.status);
+  const status = laterReferralStatus(base.status, change.status);
   const doc: ReferralDoc = {
     ...base,
     campaignKey: base.campaignKey ?? change.campaignKey,

@@ -4,7 +4,6 @@ import {
   referralKey,
   rewardKey,
   type RewardObserved,
-  type RewardStatus,
   type RewardValue,
 } from '../../ledger/reward-ledger';
 import { changed, type Evolved } from './evolve-participant';
@@ -21,7 +20,7 @@ export function evolveReward(
   change: RewardObserved,
 ): Evolved<RewardDoc> {
   if (current === undefined) return { doc: newReward(change), outcome: 'applied' };
-  const status = laterRewardStatus(current.status as RewardStatus, change.status);
+  const status = laterRewardStatus(current.status, change.status);
   const doc: RewardDoc = {
     ...current,
     ownerKey: current.ownerKey ?? (change.owner === null ? null : participantKey(change.owner)),

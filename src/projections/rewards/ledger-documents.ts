@@ -5,7 +5,7 @@
  * where in the log it was written. Which delivery moved a status is in the
  * ledger entries, one per change.
  */
-import type { RewardValue } from '../../ledger/reward-ledger';
+import type { ReferralStatus, RewardStatus, RewardValue } from '../../ledger/reward-ledger';
 import type { DocumentBody } from '../projection';
 
 export const PARTICIPANTS = 'participant';
@@ -52,7 +52,7 @@ export type ReferralDoc = {
   readonly campaignKey: string | null;
   readonly advocateKey: string | null;
   readonly friendKey: string | null;
-  readonly status: string;
+  readonly status: ReferralStatus;
   /** Sorted by id. */
   readonly orders: readonly {
     readonly id: string;
@@ -73,7 +73,7 @@ export type RewardDoc = {
   readonly side: string | null;
   readonly kind: string;
   readonly value: RewardValueDoc;
-  readonly status: string;
+  readonly status: RewardStatus;
   readonly couponCode: string | null;
   readonly description: string | null;
   readonly campaignKey: string | null;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { documentId, type DocumentBody, type DocumentRef } from '../projection';
+import type { ReferralStatus } from '../../ledger/reward-ledger';
 import type { ReferralDoc } from './ledger-documents';
 import {
   ADVOCATE_REFERRALS,
@@ -9,7 +10,14 @@ import {
   talliesFor,
 } from './referral-tallies';
 
-const STATUSES = ['pending', 'flagged', 'approved', 'voided', 'blocked', 'removed'];
+const STATUSES: readonly ReferralStatus[] = [
+  'pending',
+  'flagged',
+  'approved',
+  'voided',
+  'blocked',
+  'removed',
+];
 
 /** Counting every referral, the way the queries did before there were tallies. */
 function recount(referrals: readonly ReferralDoc[], where: (r: ReferralDoc) => boolean) {
