@@ -77,7 +77,7 @@ export function webhookEventType(provider: Provider, providerEventType: string):
     : `${provider}.${providerEventType}`;
 }
 
-const DOUBLED = /^(wix|talkable|growsurf|refir|standard)\.\1\./;
+const DOUBLED = new RegExp(`^(${PROVIDERS.join('|')})\\.\\1\\.`);
 
 /**
  * A stored event type as `webhookEventType` names it now. Versions before it
