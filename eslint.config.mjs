@@ -130,16 +130,6 @@ export default tseslint.config(
     },
   },
   {
-    // Plain CommonJS that worker threads load without a TypeScript toolchain.
-    files: ['src/**/*.js'],
-    extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', BigInt: 'readonly' },
-    },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
-  },
-  {
     // The audit console's pages: ES modules run by the browser as written, no build step.
     files: ['src/console/public/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],

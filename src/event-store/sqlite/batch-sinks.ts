@@ -5,10 +5,11 @@
  * fsync never block the event loop serving HTTP.
  */
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { spawnWorker } from '../../threads/spawn-worker';
 import { StoreUnavailableError } from '../event-store.errors';
 import { createBatchWriter, type WireBatch, type WireOutcome } from './batch-writer';
+import type { WriterData, WriterReply, WriterRequest } from './writer.worker';
 
 export interface BatchSink {
   write(batch: WireBatch): Promise<WireOutcome[]>;
@@ -26,10 +27,10 @@ export function inlineSink(db: Database.Database): BatchSink {
   };
 }
 
-type Reply = { id: number; outcomes: WireOutcome[] } | { id: number; failure: string };
-
 export function workerSink(file: string): BatchSink {
-  const worker = new Worker(join(__dirname, 'writer.worker.js'), { workerData: { file } });
+  const workerData: WriterData = { file };
+  const worker = spawnWorker(join(__dirname, 'writer.worker'), { workerData });
+  const send = (request: WriterRequest): void => worker.postMessage(request);
   const pending = new Map<
     number,
     { resolve: (o: WireOutcome[]) => void; reject: (e: unknown) => void }
@@ -41,7 +42,7 @@ export function workerSink(file: string): BatchSink {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
-  worker.on('message', (reply: Reply) => {
+  worker.on('message', (reply: WriterReply) => {
     const waiter = pending.get(reply.id);
     pending.delete(reply.id);
     if ('outcomes' in reply) waiter?.resolve(reply.outcomes);
@@ -60,7 +61,7 @@ export function workerSink(file: string): BatchSink {
         if (broken) return reject(broken);
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'batch', id, batch });
+        send({ type: 'batch', id, batch });
       }),
     get broken() {
       return broken !== undefined;
@@ -68,7 +69,7 @@ export function workerSink(file: string): BatchSink {
     close: async () => {
       if (broken) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ type: 'close' });
+      send({ type: 'close' });
       await exited;
     },
   };

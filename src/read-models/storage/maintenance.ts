@@ -4,7 +4,7 @@
  * seconds on millions of documents, and the service keeps answering meanwhile.
  */
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../threads/spawn-worker';
 import {
   READ_MODEL_COPIES,
   READ_MODEL_INDEXES,
@@ -12,6 +12,7 @@ import {
   READ_MODEL_TABLES,
 } from './read-model-schema';
 import { preparePrivateFile } from '../../data-dir/private-files';
+import type { MaintenanceOutcome, MaintenanceTask } from './maintenance.worker';
 
 export interface CarriedProjection {
   readonly name: string;
@@ -47,23 +48,17 @@ export function indexGeneration(file: string): Promise<void> {
   return runTask({ kind: 'index', file, indexes: READ_MODEL_INDEXES });
 }
 
-interface Task {
-  readonly kind: 'copy' | 'index';
-  readonly file: string;
-  readonly [detail: string]: unknown;
-}
-
-function runTask(task: Task): Promise<void> {
+function runTask(task: MaintenanceTask): Promise<void> {
   // A copy starts a generation: created 0600 before the worker's SQLite would create it 0644
   // (read models hold names and emails). An index task works on a file that exists.
   if (task.kind === 'copy') preparePrivateFile(task.file);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'maintenance.worker.js'), { workerData: task });
+    const worker = spawnWorker(join(__dirname, 'maintenance.worker'), { workerData: task });
     let settled = false;
-    worker.once('message', (outcome: { ok: boolean; message?: string }) => {
+    worker.once('message', (outcome: MaintenanceOutcome) => {
       settled = true;
       if (outcome.ok) resolve();
-      else reject(new Error(`read-model ${task.kind} failed: ${outcome.message ?? 'unknown'}`));
+      else reject(new Error(`read-model ${task.kind} failed: ${outcome.message}`));
     });
     worker.once('error', (error) => {
       settled = true;
