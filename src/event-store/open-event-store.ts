@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import type { EventStoreConfig } from '../config/app-config';
 import { connectEventStoreDb } from './eventstoredb/eventstoredb-event-store';
 import type { EventStore } from './event-store.port';
+import { sqliteLogFile } from './sqlite/log-file';
 import { openSqliteEventStore } from './sqlite/sqlite-event-store';
 
 /** EventStoreDB when a connection string is configured, else the embedded SQLite log. */
@@ -11,7 +11,7 @@ export function openEventStore(config: EventStoreConfig): EventStore {
       return connectEventStoreDb(config.connectionString, { maxAppendSize: config.maxAppendSize });
     case 'sqlite':
       return openSqliteEventStore({
-        file: join(config.dataDir, 'events.sqlite'),
+        file: sqliteLogFile(config.dataDir),
         maxAppendSize: config.maxAppendSize,
       });
   }

@@ -15,10 +15,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { AppConfig, EventStoreConfig } from '../config/app-config';
 import { PRIVATE_FILE_MODE } from '../data-dir/private-files';
 import type { EventStore } from '../event-store/event-store.port';
 import { ReadModelsUnavailable, RebuildInProgress, UnknownProjection } from '../ledger/errors';
 import type { Projection } from '../projections/projection';
+import { WorkerRunner, type GenerationRunner } from './worker-runner';
 import {
   DEFAULT_RETRY_POLICY,
   FOLLOWED_EVENTS,
@@ -56,10 +58,17 @@ const HELD_POLL_MS = 20;
  */
 export const BUILDING_BATCH_SIZE = 100;
 
-export interface Generation {
+/** A generation being built: nobody queries it, its runner writes it (on a worker, it alone opens it). */
+export interface BuildingGeneration {
   readonly fileName: string;
+  readonly runner: GenerationRunner;
+  /** Open here when the runner runs on this thread; on a worker, the worker holds the file. */
+  readonly store?: ReadModelStore;
+}
+
+export interface Generation extends BuildingGeneration {
+  /** This thread's connection: queries read it; with a worker runner it writes nothing (query_only). */
   readonly store: ReadModelStore;
-  readonly runner: ProjectionRunner;
   readonly readModels: ReadModels;
   /**
    * Projections whose code version changed since this generation was written:
@@ -141,10 +150,24 @@ export interface ProjectionsLog {
 
 const SILENT: ProjectionsLog = { log: () => undefined, warn: () => undefined };
 
+/**
+ * Runners on worker threads: each generation's fold and writes off the event
+ * loop that takes webhooks and answers queries. The worker opens the log
+ * itself and runs the service projections (serviceProjections) of these
+ * settings; without this, runners run on this thread over `store` (an
+ * in-memory log, which no other thread can read, or a command of its own).
+ */
+export interface ProjectionWorkers {
+  readonly log: EventStoreConfig;
+  readonly defaultCurrencies: AppConfig['defaultCurrencies'];
+  /** The appending store's commits (the embedded log): each wakes the workers at once. */
+  readonly commits?: (listener: () => void) => () => void;
+}
+
 export class LiveProjections {
   private live: Generation | undefined;
   /** The rebuild under way or last finished; `generation` is open while it projects. */
-  private rebuild: { generation?: Generation; progress: RebuildProgress } | undefined;
+  private rebuild: { generation?: BuildingGeneration; progress: RebuildProgress } | undefined;
   private stopped = false;
   /** While the live read models cannot be opened: the retries of opening them. */
   private opening:
@@ -162,6 +185,7 @@ export class LiveProjections {
     private readonly dataDir: string,
     private readonly projections: readonly Projection[],
     private readonly logger: ProjectionsLog = SILENT,
+    private readonly workers?: ProjectionWorkers,
   ) {}
 
   get current(): Generation {
@@ -302,9 +326,7 @@ export class LiveProjections {
     if (this.opening !== undefined) clearTimeout(this.opening.timer);
     this.opening = undefined;
     for (const generation of [this.rebuild?.generation, this.live]) {
-      if (generation === undefined) continue;
-      await generation.runner.stop();
-      generation.store.close();
+      if (generation !== undefined) await this.close(generation);
     }
     this.rebuild = undefined;
     this.live = undefined;
@@ -403,7 +425,7 @@ export class LiveProjections {
       startedAt: new Date().toISOString(),
       projections: [],
     };
-    const rebuild: { generation?: Generation; progress: RebuildProgress } = { progress };
+    const rebuild: { generation?: BuildingGeneration; progress: RebuildProgress } = { progress };
     this.rebuild = rebuild;
     const done = this.buildAndSwitch(rebuild, names).then(
       () => this.finish(rebuild, { state: 'switched' }),
@@ -420,7 +442,7 @@ export class LiveProjections {
   }
 
   private async buildAndSwitch(
-    rebuild: { generation?: Generation; progress: RebuildProgress },
+    rebuild: { generation?: BuildingGeneration; progress: RebuildProgress },
     names: readonly string[],
   ): Promise<void> {
     const { fileName } = rebuild.progress;
@@ -435,7 +457,7 @@ export class LiveProjections {
     }
     this.assertRunning();
     phase('projecting');
-    const building = this.open(fileName, { building: true });
+    const building = this.openBuilding(fileName);
     rebuild.generation = building;
     await building.runner.start();
     await this.chaseHead(building);
@@ -464,9 +486,9 @@ export class LiveProjections {
     if (this.stopped) throw new Error('the service stopped during the rebuild');
   }
 
-  private async close(generation: Generation): Promise<void> {
+  private async close(generation: BuildingGeneration): Promise<void> {
     await generation.runner.stop();
-    generation.store.close();
+    generation.store?.close();
   }
 
   /**
@@ -474,7 +496,7 @@ export class LiveProjections {
    * While the log does not answer or the runner retries, the rebuild waits for
    * them rather than failing.
    */
-  private async chaseHead(generation: Generation): Promise<void> {
+  private async chaseHead(generation: BuildingGeneration): Promise<void> {
     for (;;) {
       this.assertRunning();
       const head = await this.store.headPosition(FOLLOWED_EVENTS).then(
@@ -499,8 +521,7 @@ export class LiveProjections {
     const generation = this.live;
     if (generation === undefined || generation.fileName !== fileName || this.stopped) return;
     this.live = undefined;
-    await generation.runner.stop();
-    generation.store.close();
+    await this.close(generation);
     this.setAside(fileName, 'is corrupt', cause);
     let live: Generation | undefined;
     try {
@@ -530,7 +551,7 @@ export class LiveProjections {
   }
 
   private finish(
-    rebuild: { generation?: Generation; progress: RebuildProgress },
+    rebuild: { generation?: BuildingGeneration; progress: RebuildProgress },
     outcome: Pick<RebuildProgress, 'state' | 'failure'>,
   ): RebuildProgress {
     const projections =
@@ -547,6 +568,23 @@ export class LiveProjections {
     return rebuild.progress;
   }
 
+  /**
+   * A generation to be built from the log. On a worker, only the worker opens
+   * its file (exclusively, while building): nobody reads it until it is indexed.
+   */
+  private openBuilding(fileName: string): BuildingGeneration {
+    if (this.workers !== undefined) {
+      return { fileName, runner: this.workerRunner(fileName, this.projections, true) };
+    }
+    const store = new ReadModelStore({ directory: this.dataDir, fileName }, { building: true });
+    return { fileName, store, runner: this.localRunner(fileName, store, this.projections, true) };
+  }
+
+  /**
+   * A generation to serve. This thread's connection creates or migrates the
+   * file and reads the checkpoints (which projections are held); with a worker
+   * runner it is then made query-only, and the worker opens its own to write.
+   */
   private open(
     fileName: string,
     options: ReadModelStoreOptions = {},
@@ -559,26 +597,61 @@ export class LiveProjections {
     let stored: Map<string, Checkpoint>;
     try {
       stored = store.checkpoints();
+      if (this.workers !== undefined) store.db.pragma('query_only = ON');
     } catch (error) {
       store.close();
       throw error;
     }
     const held = toHold(stored, store.outdated);
-    const building = options.building === true;
-    const runner = new ProjectionRunner({
-      store: this.store,
-      readModels: store,
-      projections: this.projections.filter((p) => !held.includes(p)),
-      ...(building ? { batchSize: BUILDING_BATCH_SIZE } : {}),
-      onStateChange: (change) => this.describeChange(fileName, building, change),
-    });
+    const running = this.projections.filter((p) => !held.includes(p));
     return {
       fileName,
       store,
-      runner,
+      runner:
+        this.workers === undefined
+          ? this.localRunner(fileName, store, running, false)
+          : this.workerRunner(fileName, running, false),
       readModels: new ReadModels(store),
       held: held.map((p) => stored.get(p.name)).filter((c): c is Checkpoint => c !== undefined),
     };
+  }
+
+  private localRunner(
+    fileName: string,
+    store: ReadModelStore,
+    projections: readonly Projection[],
+    building: boolean,
+  ): GenerationRunner {
+    return new ProjectionRunner({
+      store: this.store,
+      readModels: store,
+      projections,
+      ...(building ? { batchSize: BUILDING_BATCH_SIZE } : {}),
+      onStateChange: (change) => this.describeChange(fileName, building, change),
+    });
+  }
+
+  private workerRunner(
+    fileName: string,
+    projections: readonly Projection[],
+    building: boolean,
+  ): GenerationRunner {
+    const workers = this.workers;
+    if (workers === undefined) throw new Error('no projection workers configured');
+    return new WorkerRunner({
+      data: {
+        log: workers.log,
+        directory: this.dataDir,
+        fileName,
+        building,
+        projections: projections.map((p) => p.name),
+        defaultCurrencies: workers.defaultCurrencies,
+        ...(building ? { batchSize: BUILDING_BATCH_SIZE } : {}),
+      },
+      projections,
+      ...(workers.commits === undefined ? {} : { commits: workers.commits }),
+      onStateChange: (change) => this.describeChange(fileName, building, change),
+    });
   }
 }
 

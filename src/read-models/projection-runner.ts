@@ -89,14 +89,33 @@ export function retryDelay(failures: number, policy: RetryPolicy): number {
   return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** exponent);
 }
 
+/** What a runner reads of the log: an EventStore, or a read-only follower of one (a worker's). */
+export type FollowedLog = Pick<EventStore, 'headPosition' | 'subscribeToAll'>;
+
+/**
+ * What a runner's status is made of, as plain data: a runner on a worker
+ * thread posts it after each commit, and the thread serving HTTP answers
+ * status and read-your-writes from the last one it received.
+ */
+export interface RunnerSnapshot {
+  readonly state: RunnerState;
+  /** Subscribed: events are taken in (also during an attempt that has not settled yet). */
+  readonly following: boolean;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly head?: bigint;
+  readonly retry?: RetryStatus;
+}
+
 export interface ProjectionRunnerOptions {
-  readonly store: EventStore;
+  readonly store: FollowedLog;
   readonly readModels: ReadModelStore;
   readonly projections: readonly Projection[];
   /** Events per transaction while catching up. */
   readonly batchSize?: number;
   readonly retry?: RetryPolicy;
   readonly onStateChange?: (change: RunnerStateChange) => void;
+  /** Told after each commit and each newer head of the log. */
+  readonly onProgress?: () => void;
 }
 
 interface Waiter {
@@ -158,6 +177,7 @@ export class ProjectionRunner {
     if (following) {
       try {
         this.commitBuffer();
+        this.options.onProgress?.();
       } catch {
         // Not committed: the checkpoint stays before these events, the next start folds them again.
       }
@@ -198,30 +218,24 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStatus[] {
+    return projectionStatuses(this.options.projections, this.snapshot(), (name) =>
+      this.recentErrors(name),
+    );
+  }
+
+  snapshot(): RunnerSnapshot {
     const retry = this.retryStatus();
-    return this.options.projections.map((projection) => {
-      const checkpoint = this.checkpoints.get(projection.name);
-      const position = checkpoint?.position ?? null;
-      const head = this.head;
-      return {
-        projection: projection.name,
-        version: projection.version,
-        checkpoint: position,
-        ...(head === undefined
-          ? {}
-          : { lag: head > (position ?? 0n) ? head - (position ?? 0n) : 0n }),
-        handled: checkpoint?.handled ?? 0n,
-        notUnderstood: checkpoint?.notUnderstood ?? 0n,
-        failed: checkpoint?.failed ?? 0n,
-        errors: this.recentErrors(projection.name),
-        state: this.state,
-        ...(retry === undefined ? {} : { retry }),
-      };
-    });
+    return {
+      state: this.state,
+      following: this.following,
+      checkpoints: [...this.checkpoints.values()],
+      ...(this.head === undefined ? {} : { head: this.head }),
+      ...(retry === undefined ? {} : { retry }),
+    };
   }
 
   /** A damaged read-model file must not take the status (and readiness) down with it. */
-  private recentErrors(projection: string): ProblemRow[] {
+  recentErrors(projection: string): ProblemRow[] {
     try {
       return this.options.readModels.recentErrors(projection, RECENT_ERRORS);
     } catch {
@@ -256,7 +270,7 @@ export class ProjectionRunner {
         'the event store did not answer for the head of the log',
       );
       if (epoch !== this.epoch) return;
-      if (head !== undefined && (this.head === undefined || head > this.head)) this.head = head;
+      this.newHead(head);
     } catch (error) {
       if (epoch === this.epoch) this.failed(error);
       return;
@@ -397,12 +411,17 @@ export class ProjectionRunner {
     }
     if (this.retry !== undefined) this.recovered();
     this.settleWaiters();
+    this.options.onProgress?.();
     void this.options.store.headPosition(FOLLOWED_EVENTS).then(
-      (head) => {
-        if (head !== undefined && (this.head === undefined || head > this.head)) this.head = head;
-      },
+      (head) => this.newHead(head),
       () => undefined,
     );
+  }
+
+  private newHead(head: bigint | undefined): void {
+    if (head === undefined || (this.head !== undefined && head <= this.head)) return;
+    this.head = head;
+    this.options.onProgress?.();
   }
 
   /** Folds and commits the buffered events in one transaction; throws when the commit fails. */
@@ -423,10 +442,7 @@ export class ProjectionRunner {
   }
 
   private reached(position: bigint): boolean {
-    if (this.checkpoints.size === 0) return false;
-    return [...this.checkpoints.values()].every(
-      (c) => c.position !== null && c.position >= position,
-    );
+    return reachedPosition(this.checkpoints.values(), position);
   }
 
   private settleWaiters(): void {
@@ -437,6 +453,44 @@ export class ProjectionRunner {
       waiter.resolve(true);
     }
   }
+}
+
+/** Every projection has applied `position` (none yet: not reached). */
+export function reachedPosition(checkpoints: Iterable<Checkpoint>, position: bigint): boolean {
+  let any = false;
+  for (const c of checkpoints) {
+    if (c.position === null || c.position < position) return false;
+    any = true;
+  }
+  return any;
+}
+
+/** The status of each projection of a runner, from its snapshot. */
+export function projectionStatuses(
+  projections: readonly Pick<Projection, 'name' | 'version'>[],
+  snapshot: RunnerSnapshot,
+  recentErrors: (projection: string) => readonly ProblemRow[],
+): ProjectionStatus[] {
+  const { head, retry } = snapshot;
+  const checkpoints = new Map(snapshot.checkpoints.map((c) => [c.projection, c]));
+  return projections.map((projection) => {
+    const checkpoint = checkpoints.get(projection.name);
+    const position = checkpoint?.position ?? null;
+    return {
+      projection: projection.name,
+      version: projection.version,
+      checkpoint: position,
+      ...(head === undefined
+        ? {}
+        : { lag: head > (position ?? 0n) ? head - (position ?? 0n) : 0n }),
+      handled: checkpoint?.handled ?? 0n,
+      notUnderstood: checkpoint?.notUnderstood ?? 0n,
+      failed: checkpoint?.failed ?? 0n,
+      errors: recentErrors(projection.name),
+      state: snapshot.state,
+      ...(retry === undefined || snapshot.state !== 'retrying' ? {} : { retry }),
+    };
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -7,13 +7,32 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { LiveProjections } from './live-projections';
+import { LiveProjections, type ProjectionWorkers } from './live-projections';
 import { serviceProjections } from '../projections/service-projections';
 
 /**
  * Read models live in DATA_DIR whichever log is used: a disposable cache of
  * the log, caught up by one runner at boot, kept live, rebuildable beside it.
  */
+/**
+ * The runners fold on worker threads, which open the log themselves; the
+ * embedded log's commits wake them (it tells of them through `onCommit`).
+ */
+function projectionWorkers(config: AppConfig, store: EventStore): ProjectionWorkers {
+  const commits = (store as Partial<CommitNotices>).onCommit;
+  return {
+    log: config.eventStore,
+    defaultCurrencies: config.defaultCurrencies,
+    ...(typeof commits === 'function'
+      ? { commits: (listener: () => void) => commits.call(store, listener) }
+      : {}),
+  };
+}
+
+interface CommitNotices {
+  onCommit(listener: () => void): () => void;
+}
+
 @Global()
 @Module({
   providers: [
@@ -26,6 +45,7 @@ import { serviceProjections } from '../projections/service-projections';
           config.dataDir,
           serviceProjections(config),
           new Logger('Projections'),
+          projectionWorkers(config, store),
         ),
     },
   ],

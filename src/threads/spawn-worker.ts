@@ -6,8 +6,8 @@
  * itself and a worker thread gets none of its parent's loaders except `-r`
  * preloads.
  */
-import { join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { transpileHookFile } from './transpile-hook';
 
 /**
  * True when this module itself was loaded from a `.ts` file: then every
@@ -25,18 +25,13 @@ export function spawnWorker(entry: string, options: WorkerOptions = {}): Worker 
 }
 
 /**
- * The worker's first code: a loader for `.ts` unless a preload already
- * registered one (the e2e suites run the service with a caching transpile hook
- * under `-r`, which Node runs in every worker too), then the entry. ts-node in
- * transpile-only mode is the same transpilation `npm run` scripts use; it is a
- * development dependency, needed only here, never from `dist/`.
+ * The worker's first code: the caching transpile hook for `.ts`, unless a
+ * preload already registered one (the e2e suites run the service with that
+ * same hook under `-r`, which Node runs in every worker too), then the entry.
+ * The hook needs typescript, a development dependency: never from `dist/`.
  */
 function sourceBootstrap(file: string): string {
-  const tsNode = require.resolve('ts-node');
-  const project = join(__dirname, '..', '..', 'tsconfig.json');
   return `'use strict';
-if (require.extensions['.ts'] === undefined) {
-  require(${JSON.stringify(tsNode)}).register({ transpileOnly: true, project: ${JSON.stringify(project)} });
-}
+if (require.extensions['.ts'] === undefined) require(${JSON.stringify(transpileHookFile())});
 require(${JSON.stringify(file)});`;
 }
