@@ -226,7 +226,12 @@ export class WorkerRunner implements GenerationRunner {
    * spec uses it; the runner then recovers as from any other death.
    */
   async terminate(): Promise<void> {
-    await this.worker?.terminate();
+    const worker = this.worker;
+    if (worker === undefined) return;
+    // Resolved once this side has seen the exit (and is restarting), not only the thread gone.
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => setImmediate(resolve)));
+    await worker.terminate();
+    await exited;
   }
 
   waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
