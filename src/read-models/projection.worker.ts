@@ -135,10 +135,16 @@ const runner: ProjectionRunner = new ProjectionRunner({
   },
 });
 
+/** How long the log may take to let go: a reader has nothing to flush, and the thread's end frees it anyway. */
+const LOG_CLOSE_MS = 500;
+
 async function stop(): Promise<void> {
   await runner.stop();
   readModels.close();
-  await log.close();
+  await Promise.race([
+    log.close().catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, LOG_CLOSE_MS)),
+  ]);
   // An EventStoreDB client keeps handles open: the thread ends here, its work committed.
   process.exit(0);
 }

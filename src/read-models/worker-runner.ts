@@ -63,7 +63,12 @@ interface Waiter {
 }
 
 const IDLE: RunnerSnapshot = { state: 'idle', following: false, checkpoints: [] };
-const STOP_TIMEOUT_MS = 30_000;
+/**
+ * A stop is handled between batches (one takes well under a second) and the
+ * worker then commits what it folded: a worker still there after this is
+ * stuck, and ending it loses only work that was not committed.
+ */
+const STOP_TIMEOUT_MS = 5_000;
 
 export class WorkerRunner implements GenerationRunner {
   private readonly policy: RetryPolicy;
