@@ -11,10 +11,6 @@ import { LiveProjections, type ProjectionWorkers } from './live-projections';
 import { serviceProjections } from '../projections/service-projections';
 
 /**
- * Read models live in DATA_DIR whichever log is used: a disposable cache of
- * the log, caught up by one runner at boot, kept live, rebuildable beside it.
- */
-/**
  * The runners fold on worker threads, which open the log themselves; the
  * embedded log's commits wake them (it tells of them through `onCommit`).
  */
@@ -33,6 +29,11 @@ interface CommitNotices {
   onCommit(listener: () => void): () => void;
 }
 
+/**
+ * Read models live in DATA_DIR whichever log is used: a disposable cache of
+ * the log, caught up at boot by one runner on a worker thread, kept live,
+ * rebuildable beside it.
+ */
 @Global()
 @Module({
   providers: [
