@@ -108,6 +108,35 @@ export function describeUnsubscribesFromLog(
     });
     afterEach(() => store.close());
 
+    it('answers a check whose read of the backfill mark straddles the backfill finishing', async () => {
+      // The check reads where the last backfill ended; this backfill finishes during that read.
+      let unsubscribes: ReturnType<typeof unsubscribesFromLog> | undefined;
+      let backfilling: Promise<unknown> | undefined;
+      const racing = new Proxy(store, {
+        get(target, property) {
+          if (property === 'readStream')
+            return async (...args: Parameters<EventStore['readStream']>) => {
+              const events = await target.readStream(...args);
+              if (args[0].includes('backfill') && backfilling === undefined) {
+                backfilling = unsubscribes!.backfill();
+                await backfilling;
+              }
+              return events;
+            };
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+      const delivery = await record(store, unsubscribe('r@example.com', site));
+      const asked = await record(store, check('r@example.com', site));
+      unsubscribes = unsubscribesFromLog(racing);
+      await expect(
+        unsubscribes.isUnsubscribed(site, 'someone-else@example.com', asked.position),
+      ).resolves.toBe(false);
+      expect(backfilling).toBeDefined();
+      expect(delivery.position).toBeLessThan(asked.position);
+    });
+
     it('counts an unsubscribe recorded before the check and not one recorded after it', async () => {
       const unsubscribes = unsubscribesFromLog(store);
       await unsubscribes.backfill();

@@ -149,17 +149,22 @@ export function unsubscribesFromLog(store: EventStore): UnsubscribesFromLog {
     noteUnsubscribe,
 
     async isUnsubscribed(site, email, recordedUpTo) {
+      // `covered` changes under an await when the backfill finishes: read it afresh.
+      const backfillFinished = (): boolean => covered === 'all';
       const earliest = (await lastMarker(unsubscribeMarkerStream(site, email)))?.deliveryPosition;
       if (earliest !== undefined && earliest <= recordedUpTo) return true;
       if (covered === 'all') return false;
       if (covered === undefined || covered < recordedUpTo) {
         const upTo = await backfilledUpTo();
+        // The backfill may have finished while we read: then it covers everything.
+        if (backfillFinished()) return false;
         if (upTo !== undefined && (covered === undefined || upTo > covered)) covered = upTo;
       }
-      if (covered !== undefined && covered >= recordedUpTo) return false;
+      const from = covered;
+      if (from !== undefined && from >= recordedUpTo) return false;
       // The backfill has not reached this far yet: look at what it has not covered.
       const wanted = normalise(email);
-      for await (const found of unsubscribesBetween(covered, recordedUpTo)) {
+      for await (const found of unsubscribesBetween(from, recordedUpTo)) {
         if (found.site === site && found.email === wanted) return true;
       }
       return false;
