@@ -110,7 +110,6 @@ export function describeUnsubscribesFromLog(
 
     it('answers a check whose read of the backfill mark straddles the backfill finishing', async () => {
       // The check reads where the last backfill ended; this backfill finishes during that read.
-      let unsubscribes: ReturnType<typeof unsubscribesFromLog> | undefined;
       let backfilling: Promise<unknown> | undefined;
       const racing = new Proxy(store, {
         get(target, property) {
@@ -118,7 +117,7 @@ export function describeUnsubscribesFromLog(
             return async (...args: Parameters<EventStore['readStream']>) => {
               const events = await target.readStream(...args);
               if (args[0].includes('backfill') && backfilling === undefined) {
-                backfilling = unsubscribes!.backfill();
+                backfilling = unsubscribes.backfill();
                 await backfilling;
               }
               return events;
@@ -129,7 +128,7 @@ export function describeUnsubscribesFromLog(
       });
       const delivery = await record(store, unsubscribe('r@example.com', site));
       const asked = await record(store, check('r@example.com', site));
-      unsubscribes = unsubscribesFromLog(racing);
+      const unsubscribes = unsubscribesFromLog(racing);
       await expect(
         unsubscribes.isUnsubscribed(site, 'someone-else@example.com', asked.position),
       ).resolves.toBe(false);
