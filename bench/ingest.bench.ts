@@ -75,7 +75,12 @@ async function service(
   intakeOnly = false,
 ): Promise<LoadResult> {
   const dataDir = mkdtempSync(join(work, 'data-'));
-  const app = await createApp(loadConfig({ ...testEnv(dataDir), LOG_LEVEL: 'error' }));
+  // BENCH_SEALED=1: deliveries sealed as with SUBJECT_MASTER_KEY (docs/erasure.md).
+  const sealed =
+    process.env.BENCH_SEALED === '1'
+      ? { SUBJECT_MASTER_KEY: Buffer.alloc(32, 7).toString('hex') }
+      : {};
+  const app = await createApp(loadConfig({ ...testEnv(dataDir), LOG_LEVEL: 'error', ...sealed }));
   await app.listen(0, '127.0.0.1');
   if (intakeOnly) await app.get(LiveProjections).current.runner.stop();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -16,7 +16,17 @@ import {
   type WebhookReceived,
 } from '../src/ledger/webhook-received';
 
+import { SEALED_EVENT_SCHEMA, sealDelivery } from '../src/erasure/sealed-delivery';
+import { newKey } from '../src/erasure/sealing';
+import { SubjectKeyStore } from '../src/erasure/subject-key-store';
+
 type Json = Record<string, unknown>;
+
+/** BENCH_SEALED=1: the log as a service with SUBJECT_MASTER_KEY writes it (schema 2, docs/erasure.md). */
+const SEALED = process.env.BENCH_SEALED === '1';
+let benchKeys: SubjectKeyStore | undefined;
+const keysForBench = (): SubjectKeyStore =>
+  (benchKeys ??= SubjectKeyStore.open({ file: ':memory:', masterKey: newKey() }));
 const fixturesDir = join(__dirname, '..', 'src', 'providers');
 const load = (provider: string, name: string): Json =>
   JSON.parse(readFileSync(join(fixturesDir, provider, 'fixtures', `${name}.json`), 'utf8')) as Json;
@@ -61,13 +71,16 @@ function event(
     payload: payload as JsonObject,
     delivery: { contentType: 'application/json', headers: {}, body },
   };
+  const id = uuidV5(dedupeKey);
   return {
     stream: deliveryStreamName(provider, dedupeKey),
     data: {
-      id: uuidV5(dedupeKey),
+      id,
       type: webhookEventType(provider, type),
-      data: received as unknown as JsonObject,
-      metadata: { schema: 1 },
+      data: SEALED
+        ? sealDelivery(received, id, keysForBench())
+        : (received as unknown as JsonObject),
+      metadata: { schema: SEALED ? SEALED_EVENT_SCHEMA : 1 },
     },
   };
 }

@@ -22,6 +22,7 @@ import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import { ERASURE_ANSWER_SCHEMA, SUBJECT_EXPORT_SCHEMA } from '../http/response-schemas';
 import type { Provider } from '../ledger/webhook-received';
 import { parseJsonBody, parseQuery } from '../queries/query-params';
+import { LiveProjections } from '../read-models/live-projections';
 import { Erasure, ErasureUnavailable, type EraseRequest } from './erasure.service';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
@@ -69,7 +70,10 @@ export class ExportQuery {
 @ApiProblems(401, 403)
 @Controller('subjects')
 export class SubjectsController {
-  constructor(private readonly erasure: Erasure) {}
+  constructor(
+    private readonly erasure: Erasure,
+    private readonly projections: LiveProjections,
+  ) {}
 
   @Post('erase')
   @HttpCode(200)
@@ -101,7 +105,13 @@ export class SubjectsController {
   async export(@Query() raw: unknown) {
     const query = parseQuery(ExportQuery, raw);
     if (query.email === undefined) throw new BadRequestException('pass ?email=');
-    return this.available(() => this.erasure.exportByEmail(query.email));
+    const held = await this.available(() => this.erasure.exportByEmail(query.email));
+    // What the read models derived about them too (their participant documents, under their tokens).
+    const readModels = this.projections.current.readModels;
+    const participants = this.erasure
+      .emailTokens(query.email)
+      .flatMap((token) => readModels.findParticipantsByEmail(token));
+    return { ...held, participants };
   }
 
   private async available<T>(run: () => Promise<T>): Promise<T> {

@@ -366,6 +366,7 @@ export const ERASURE_ANSWER_SCHEMA = object({
 });
 
 export const SUBJECT_EXPORT_SCHEMA = object({
+  participants: arrayOf(PARTICIPANT_SCHEMA),
   subjects: arrayOf(
     object({
       pseudonym: text,

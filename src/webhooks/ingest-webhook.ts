@@ -47,7 +47,7 @@ export async function ingestWebhook(
   const received = accept(request);
   const streamId = deliveryStreamName(received.provider, received.dedupeKey);
   const eventId = uuidV5(received.dedupeKey);
-  const sealed = seal?.(received, eventId);
+  const sealed = sealOrRefuse(seal, received, eventId);
   const event = sealed?.event ?? received;
   const subjects = sealed?.subjects ?? [];
   try {
@@ -67,6 +67,19 @@ export async function ingestWebhook(
   } catch (error) {
     if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event, subjects);
     if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error.maxAppendSize, error);
+    throw storeFailure(error);
+  }
+}
+
+/** A key store that cannot give a key (a full disk) records nothing: 503, the provider retries. */
+function sealOrRefuse(
+  seal: SealDelivery | undefined,
+  received: WebhookReceived,
+  eventId: string,
+): ReturnType<SealDelivery> {
+  try {
+    return seal?.(received, eventId);
+  } catch (error) {
     throw storeFailure(error);
   }
 }

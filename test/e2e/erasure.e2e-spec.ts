@@ -192,7 +192,7 @@ describeOnEachLog('erasing a person', (log) => {
     const search = await ask(`/participants?email=${encodeURIComponent(erased.email)}`);
     expect(search.body.items).toEqual([]);
     const exported = await askAdmin(`/subjects/export?email=${encodeURIComponent(erased.email)}`);
-    expect(exported.body).toEqual({ subjects: [], deliveries: [] });
+    expect(exported.body).toEqual({ subjects: [], deliveries: [], participants: [] });
   });
 
   it('answers the audit of an erased delivery with the erasure date, and re-verification with the body no longer held', async () => {
@@ -231,6 +231,9 @@ describeOnEachLog('erasing a person', (log) => {
         firstName: kept.firstName,
         lastName: kept.lastName,
       }),
+    ]);
+    expect(exported.body.participants).toEqual([
+      expect.objectContaining({ key: `growsurf:${CAMPAIGN}:${kept.id}`, email: kept.email }),
     ]);
     const ids = body.deliveries.map((d) => d.eventId);
     expect(ids).toEqual(

@@ -233,3 +233,16 @@ export function table(headers, rows, caption) {
     ),
   );
 }
+
+/** What the API leaves where an erased person's email or name was: a stable pseudonym (docs/erasure.md). */
+const ERASED = /^ps_[0-9a-f]{24}\.[A-Za-z_][A-Za-z0-9_]*( |$)/;
+
+/**
+ * A person's email or name as shown: "erased" (the pseudonym on hover) once it is gone.
+ * @param {string | null} value
+ * @returns {Child}
+ */
+export function personal(value) {
+  if (value === null || !ERASED.test(value)) return value;
+  return h('span', { class: 'muted', title: value }, 'erased');
+}

@@ -12,6 +12,7 @@ import {
   loading,
   money,
   participantLink,
+  personal,
   rewardValue,
   show,
   table,
@@ -55,7 +56,7 @@ export async function renderParticipant(view, params, session) {
       ' / ',
       participant.provider,
     ),
-    h('h1', null, participant.name ?? participant.email ?? participant.providerId),
+    h('h1', null, personal(participant.name ?? participant.email ?? participant.providerId)),
     identity(participant),
     h(
       'section',
@@ -191,7 +192,7 @@ function outcomeSummary(entries) {
 function identity(participant) {
   return facts([
     ['Participant', h('code', null, participant.key)],
-    ['Email', participant.email ?? h('span', { class: 'muted' }, 'unknown')],
+    ['Email', personal(participant.email) ?? h('span', { class: 'muted' }, 'unknown')],
     ['Provider', participant.provider],
     [
       'Campaigns',
