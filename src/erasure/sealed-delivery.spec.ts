@@ -74,6 +74,18 @@ describe('a sealed delivery (stored event schema 2)', () => {
     }
   });
 
+  it("keeps an email out of the envelope's identifiers too (Talkable names people by email in its dedupe key)", () => {
+    const event = withBody(
+      talkable('unsubscribe', {
+        dedupeKey: 'talkable:test-site:unsubscribe:Referred@Example.com',
+        entity: { fqdn: 'talkable.person', id: 'referred@example.com', sequence: null },
+      }),
+    );
+    const stored = sealDelivery(event, uuidV5(event.dedupeKey), keys);
+    expect(JSON.stringify(stored).toLowerCase()).not.toContain('referred@example.com');
+    expect(stored.dedupeKey).toMatch(/^talkable:test-site:unsubscribe:ps_[0-9a-f]{24}\.email$/);
+  });
+
   it('projects the same ledger from the skeleton as from the payload, once tokens are revealed', () => {
     const projection = ledgerProjection({ defaultCurrencies: new Map([['*', 'USD']]) });
     const events = everyFixture();

@@ -27,8 +27,9 @@ import {
   splitPersonalData,
   type PathStep,
   type PersonalValue,
+  type SplitPayload,
 } from './personal-data';
-import { tenantScope, type Identity } from './pseudonyms';
+import { fieldToken, tenantScope, type Identity } from './pseudonyms';
 import { bodyKey, open, seal, SealBroken } from './sealing';
 import type { Erasure, SubjectKey } from './subject-key-store';
 
@@ -99,13 +100,15 @@ export function sealDelivery(
           `${eventId} body`,
         ),
       };
+  // Talkable names a person by email in its dedupe key and entity id: tokens there too.
+  const redact = redactor(split.subjects);
   return {
     provider: event.provider,
     source: event.source,
     providerEventType: event.providerEventType,
-    dedupeKey: event.dedupeKey,
+    dedupeKey: redact(event.dedupeKey),
     tenantId: event.tenantId,
-    entity: { ...event.entity },
+    entity: { ...event.entity, id: event.entity.id === null ? null : redact(event.entity.id) },
     receivedAt: event.receivedAt,
     verification: { ...event.verification },
     understood: event.understood,
@@ -240,6 +243,35 @@ export function sealedSubjectsOf(data: JsonObject): SealedSubject[] {
       ? [{ pseudonym, keyId, values }]
       : [];
   });
+}
+
+/**
+ * Replaces each subject's email, wherever it appears in a text (any case), by
+ * its token: the envelope's identifiers are derived from the payload, so they
+ * can hold what the payload held.
+ */
+function redactor(subjects: SplitPayload['subjects']): (text: string) => string {
+  const emails: [string, string][] = [];
+  for (const subject of subjects) {
+    for (const { path, value } of subject.values) {
+      const field = path[path.length - 1];
+      if (typeof value === 'string' && value.includes('@') && typeof field === 'string')
+        emails.push([value.trim().toLowerCase(), fieldToken(subject.pseudonym, field)]);
+    }
+  }
+  return (text) => {
+    let result = text;
+    for (const [email, token] of emails) {
+      for (
+        let at = result.toLowerCase().indexOf(email);
+        at >= 0;
+        at = result.toLowerCase().indexOf(email)
+      ) {
+        result = `${result.slice(0, at)}${token}${result.slice(at + email.length)}`;
+      }
+    }
+    return result;
+  };
 }
 
 /** RFC 6901 JSON Pointer: shorter than a path array, and the skeleton tells indices from keys. */

@@ -7,7 +7,13 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { growsurfDelivery, growsurfFixture, wixDelivery, wixFixture } from '../support/deliveries';
+import {
+  growsurfDelivery,
+  growsurfFixture,
+  talkableDelivery,
+  wixDelivery,
+  wixFixture,
+} from '../support/deliveries';
 import { get, post, type HttpAnswer } from '../support/http';
 import { describeOnEachLog } from '../support/logs';
 import { startApp, type RunningApp } from '../support/start-app';
@@ -342,5 +348,47 @@ describeOnEachLog('losing the subject key store', (log) => {
       result: 'not-verifiable',
       reason: 'the body is no longer held: key lost',
     });
+  });
+});
+
+describeOnEachLog("Talkable's unsubscribe check with sealed deliveries", (log) => {
+  let app: RunningApp;
+  const email = 'unsub.sealed@example.net';
+  const site = 'test-site';
+  const unsubscribe = () =>
+    talkableDelivery({
+      site,
+      type: 'unsubscribe_web_hook',
+      payload: { person: { email, unsubscribed_at: '2021-05-01T10:00:00.000-08:00' } },
+    });
+  let asked = 0;
+  const check = () =>
+    talkableDelivery({
+      site,
+      type: 'check_unsubscribe_web_hook',
+      payload: { recipient: { email }, email_type: `friend_rewards_paid-${(asked += 1)}` },
+    });
+  beforeAll(async () => {
+    app = await startApp({ log, env: { SUBJECT_MASTER_KEY: MASTER_KEY } });
+  });
+  afterAll(() => app.dispose());
+
+  it('answers from markers kept under the pseudonym, never the email, and keeps the person unsubscribed after their erasure', async () => {
+    expect((await post(app.url, check())).body).toMatchObject({ unsubscribed: false });
+    expect((await post(app.url, unsubscribe())).status).toBe(200);
+    expect((await post(app.url, check())).body).toMatchObject({ unsubscribed: true });
+    const bytes = Buffer.concat([
+      ...everyFile(app.dataDir).map((file) => readFileSync(file)),
+      log.emulator()?.storedBytes() ?? Buffer.alloc(0),
+    ]);
+    expect(bytes.includes(Buffer.from(email))).toBe(false);
+    const erased = await post(app.url, {
+      path: '/subjects/erase',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    expect((erased.body.deliveries as string[]).length).toBe(3);
+    // The suppression outlives the erasure: a forgotten person is not mailed again.
+    expect((await post(app.url, check())).body).toMatchObject({ unsubscribed: true });
   });
 });
