@@ -201,6 +201,9 @@ export class SubjectKeyStore {
   }
 
   profileOf(pseudonym: string): Record<string, string> | undefined {
+    // Answers reveal the same people again and again: the last profile written or read is kept.
+    const cached = this.profiles.get(pseudonym);
+    if (cached !== undefined) return JSON.parse(cached) as Record<string, string>;
     const row = this.db
       .prepare('SELECT key_id, sealed FROM profiles WHERE pseudonym = ?')
       .get(pseudonym) as { key_id: string; sealed: string } | undefined;
@@ -208,9 +211,9 @@ export class SubjectKeyStore {
     const key = this.keyById(row.key_id);
     if (key === undefined) return undefined;
     try {
-      return JSON.parse(
-        open(key, row.sealed, `profile ${pseudonym} ${row.key_id}`).toString('utf8'),
-      ) as Record<string, string>;
+      const text = open(key, row.sealed, `profile ${pseudonym} ${row.key_id}`).toString('utf8');
+      this.remember(this.profiles, pseudonym, text);
+      return JSON.parse(text) as Record<string, string>;
     } catch (error) {
       if (error instanceof SealBroken) return undefined;
       throw error;
