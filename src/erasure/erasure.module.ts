@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { QueriesModule } from '../queries/queries.module';
 import { Erasure } from './erasure.service';
 import { RevealInterceptor } from './reveal.interceptor';
 import { SubjectsController } from './subjects.controller';
@@ -7,6 +8,7 @@ import { SubjectsController } from './subjects.controller';
 /** The key store, sealing for the intake, opening for the audit, and the subjects routes. */
 @Global()
 @Module({
+  imports: [QueriesModule],
   controllers: [SubjectsController],
   providers: [Erasure, { provide: APP_INTERCEPTOR, useClass: RevealInterceptor }],
   exports: [Erasure],

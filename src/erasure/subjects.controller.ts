@@ -21,8 +21,13 @@ import { RequireScope } from '../access/api-key.guard';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
 import { ERASURE_ANSWER_SCHEMA, SUBJECT_EXPORT_SCHEMA } from '../http/response-schemas';
 import type { Provider } from '../ledger/webhook-received';
-import { parseJsonBody, parseQuery } from '../queries/query-params';
-import { LiveProjections } from '../read-models/live-projections';
+import { ConsistentReads } from '../queries/consistent-reads';
+import {
+  ApiConsistencyQuery,
+  ConsistencyQuery,
+  parseJsonBody,
+  parseQuery,
+} from '../queries/query-params';
 import { Erasure, ErasureUnavailable, type EraseRequest } from './erasure.service';
 
 const PROVIDERS: readonly Provider[] = ['wix', 'talkable', 'growsurf', 'refir', 'standard'];
@@ -59,7 +64,7 @@ export class EraseRequestBody {
   tenant?: string;
 }
 
-export class ExportQuery {
+export class ExportQuery extends ConsistencyQuery {
   @ApiProperty({ format: 'email' })
   @IsEmail({}, { message: 'email must be an email address' })
   email!: string;
@@ -72,7 +77,7 @@ export class ExportQuery {
 export class SubjectsController {
   constructor(
     private readonly erasure: Erasure,
-    private readonly projections: LiveProjections,
+    private readonly reads: ConsistentReads,
   ) {}
 
   @Post('erase')
@@ -100,18 +105,18 @@ export class SubjectsController {
       'Everything held about a person, decrypted (an access request): their profile and their fields in every delivery naming them',
   })
   @ApiQuery({ name: 'email', required: true, schema: { type: 'string', format: 'email' } })
+  @ApiConsistencyQuery()
   @ApiAnswer(SUBJECT_EXPORT_SCHEMA)
   @ApiProblems(400, 503)
   async export(@Query() raw: unknown) {
-    const query = parseQuery(ExportQuery, raw);
-    if (query.email === undefined) throw new BadRequestException('pass ?email=');
-    const held = await this.available(() => this.erasure.exportByEmail(query.email));
-    // What the read models derived about them too (their participant documents, under their tokens).
-    const readModels = this.projections.current.readModels;
-    const participants = this.erasure
-      .emailTokens(query.email)
-      .flatMap((token) => readModels.findParticipantsByEmail(token));
-    return { ...held, participants };
+    return this.reads.answer(ExportQuery, raw, async (readModels, query) => {
+      const held = await this.available(() => this.erasure.exportByEmail(query.email));
+      // What the read models derived about them too (their participant documents, under their tokens).
+      const participants = this.erasure
+        .emailTokens(query.email)
+        .flatMap((token) => readModels.findParticipantsByEmail(token));
+      return { ...held, participants };
+    });
   }
 
   private async available<T>(run: () => Promise<T>): Promise<T> {
