@@ -1,0 +1,139 @@
+/**
+ * One server of bench:ingest, in a process of its own (forked by
+ * ingest.bench.ts), so that each pass starts cold and clean and its CPU is
+ * this process's alone: process.cpuUsage() counts every thread of it (the
+ * embedded log's writer thread included), and nothing else runs here.
+ *
+ * argv: <mode> <work dir>; mode is `bare`, `minimal`, `service` or
+ * `intake-only`. Talks over IPC: says {ready, url}; answers `start` (CPU
+ * counted from here), `stop` (CPU so far, then, with projections live, the
+ * time and CPU until they caught up with the log) and `close` (exits).
+ */
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config/load-config';
+import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.port';
+import { LiveProjections } from '../src/read-models/live-projections';
+import { testEnv } from '../test/support/start-app';
+import { startMinimalIntake, type RunningServer } from './ingest-minimal';
+
+export type ServerMode = 'bare' | 'minimal' | 'service' | 'intake-only';
+
+export type ToServer = { type: 'start' } | { type: 'stop' } | { type: 'close' };
+
+export interface PassCpu {
+  /** User + system CPU of this process between start and stop, µs. */
+  readonly cpuUs: number;
+  /** Projections live: how long after stop until they had folded the whole log, ms. */
+  readonly catchUpMs?: number;
+  /** CPU from start until caught up, µs. */
+  readonly cpuWithCatchUpUs?: number;
+  readonly rssMiB: number;
+}
+
+export type FromServer =
+  | { type: 'ready'; url: string }
+  | { type: 'started' }
+  | ({ type: 'stopped' } & PassCpu)
+  | { type: 'failed'; message: string };
+
+interface ServerUnderTest extends RunningServer {
+  /** Resolves once the read models hold everything in the log (projections live only). */
+  readonly caughtUp?: () => Promise<void>;
+}
+
+async function bare(): Promise<ServerUnderTest> {
+  const server = Fastify({ logger: false });
+  server.post('/webhooks/growsurf', async () => ({ status: 'recorded' }));
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  return { url, close: () => server.close() };
+}
+
+async function service(dir: string, secret: string, live: boolean): Promise<ServerUnderTest> {
+  const dataDir = mkdtempSync(join(dir, 'data-'));
+  const env: Record<string, string> = {
+    ...testEnv(dataDir),
+    GROWSURF_WEBHOOK_SECRET: secret,
+    LOG_LEVEL: 'error',
+  };
+  if (process.env.BENCH_WIX_PUBLIC_KEY) env.WIX_APP_PUBLIC_KEY = process.env.BENCH_WIX_PUBLIC_KEY;
+  const app = await createApp(loadConfig(env));
+  await app.listen(0, '127.0.0.1');
+  const runner = app.get(LiveProjections).current.runner;
+  if (!live) await runner.stop();
+  const store = app.get<symbol, EventStore>(EVENT_STORE);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    url,
+    close: () => app.close(),
+    ...(live
+      ? {
+          caughtUp: async () => {
+            const head = await store.headPosition();
+            if (head !== undefined && !(await runner.waitForPosition(head, 300_000)))
+              throw new Error('projections did not catch up within 300 s');
+          },
+        }
+      : {}),
+  };
+}
+
+function cpuUs(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+async function main(): Promise<void> {
+  const [mode, dir] = process.argv.slice(2) as [ServerMode | undefined, string | undefined];
+  const secret = process.env.BENCH_GROWSURF_SECRET;
+  if (dir === undefined || secret === undefined) throw new Error('usage: <mode> <dir>, secret');
+  const send = (message: FromServer): void => void process.send?.(message);
+  const server: ServerUnderTest =
+    mode === 'bare'
+      ? await bare()
+      : mode === 'minimal'
+        ? await startMinimalIntake(dir, secret)
+        : mode === 'service' || mode === 'intake-only'
+          ? await service(dir, secret, mode === 'service')
+          : (() => {
+              throw new Error(`unknown mode ${String(mode)}`);
+            })();
+  let startedAt = 0;
+  process.on('message', (message: ToServer) => {
+    void (async () => {
+      if (message.type === 'start') {
+        startedAt = cpuUs();
+        send({ type: 'started' });
+      } else if (message.type === 'stop') {
+        const cpu = cpuUs() - startedAt;
+        const stoppedAt = performance.now();
+        let catchUp: Partial<PassCpu> = {};
+        if (server.caughtUp !== undefined) {
+          await server.caughtUp();
+          catchUp = {
+            catchUpMs: Math.round(performance.now() - stoppedAt),
+            cpuWithCatchUpUs: cpuUs() - startedAt,
+          };
+        }
+        send({
+          type: 'stopped',
+          cpuUs: cpu,
+          ...catchUp,
+          rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+        });
+      } else {
+        await server.close();
+        // A normal exit, so that --cpu-prof writes its profile.
+        process.exit(0);
+      }
+    })().catch((error: unknown) => send({ type: 'failed', message: String(error) }));
+  });
+  send({ type: 'ready', url: server.url });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
