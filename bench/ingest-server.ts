@@ -8,8 +8,11 @@
  * `intake-only`. Talks over IPC: says {ready, url}; answers `start` (CPU
  * counted from here), `stop` (CPU so far, then, with projections live, the
  * time and CPU until they caught up with the log) and `close` (exits).
+ * With BENCH_CPU_PROF=<file>, the main thread's CPU profile from start to
+ * stop (the measured window only, no start-up) is written there.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { createApp } from '../src/app';
@@ -80,6 +83,24 @@ async function service(dir: string, secret: string, live: boolean): Promise<Serv
   };
 }
 
+/** The inspector's profiler over the measured window: start-up and teardown stay out of it. */
+function windowProfiler(file: string | undefined): { start(): void; stop(): Promise<void> } {
+  if (file === undefined) return { start: () => undefined, stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  return {
+    start: () => void post('Profiler.enable').then(() => post('Profiler.start')),
+    stop: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
 function cpuUs(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -101,14 +122,17 @@ async function main(): Promise<void> {
               throw new Error(`unknown mode ${String(mode)}`);
             })();
   let startedAt = 0;
+  const profiler = windowProfiler(process.env.BENCH_CPU_PROF);
   process.on('message', (message: ToServer) => {
     void (async () => {
       if (message.type === 'start') {
+        profiler.start();
         startedAt = cpuUs();
         send({ type: 'started' });
       } else if (message.type === 'stop') {
         const cpu = cpuUs() - startedAt;
         const stoppedAt = performance.now();
+        await profiler.stop();
         let catchUp: Partial<PassCpu> = {};
         if (server.caughtUp !== undefined) {
           await server.caughtUp();

@@ -14,8 +14,8 @@
  *
  * Environment: BENCH_SECONDS (per pass, default 10), BENCH_WARMUP_SECONDS (3),
  * BENCH_ROUNDS (1; more rounds interleave the passes), BENCH_WIX=1 adds a
- * Wix JWT pass, BENCH_CPU_PROF=<dir> writes a --cpu-prof profile of each
- * service process there, BENCH_PASSES=bare,minimal,service,intake-only picks passes.
+ * Wix JWT pass, BENCH_CPU_PROF=<dir> writes there a CPU profile of each
+ * server's main thread over its measured window (open it in Chrome DevTools), BENCH_PASSES=bare,minimal,service,intake-only picks passes.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -82,6 +82,7 @@ function passes(): Pass[] {
 
 const childEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
+  BENCH_CPU_PROF: undefined,
   BENCH_GROWSURF_SECRET: secret,
   BENCH_WIX_PUBLIC_KEY: testWixPublicKeyPem(),
 });
@@ -113,17 +114,12 @@ function startServer(
   mode: ServerMode,
   name: string,
 ): { child: ChildProcess; url: Promise<string> } {
-  const profile =
-    CPU_PROF_DIR !== undefined && mode !== 'bare'
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${resolve(CPU_PROF_DIR)}`,
-          `--cpu-prof-name=${name}.cpuprofile`,
-        ]
-      : [];
+  const env = childEnv();
+  if (CPU_PROF_DIR !== undefined)
+    env.BENCH_CPU_PROF = join(resolve(CPU_PROF_DIR), `${name}.cpuprofile`);
   const child = fork(join(__dirname, 'ingest-server.ts'), [mode, work], {
-    execArgv: ['--require', 'ts-node/register/transpile-only', ...profile],
-    env: childEnv(),
+    execArgv: ['--require', 'ts-node/register/transpile-only'],
+    env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = new Promise<string>((resolveUrl, reject) => {
