@@ -11,7 +11,7 @@
  * With BENCH_CPU_PROF=<file>, the main thread's CPU profile from start to
  * stop (the measured window only, no start-up) is written there.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -29,6 +29,8 @@ export type ToServer = { type: 'start' } | { type: 'stop' } | { type: 'close' };
 export interface PassCpu {
   /** User + system CPU of this process between start and stop, µs. */
   readonly cpuUs: number;
+  /** Of that, the main thread's (the event loop), µs; Linux only, 10 ms resolution. */
+  readonly mainThreadUs?: number;
   /** Projections live: how long after stop until they had folded the whole log, ms. */
   readonly catchUpMs?: number;
   /** CPU from start until caught up, µs. */
@@ -101,6 +103,18 @@ function windowProfiler(file: string | undefined): { start(): void; stop(): Prom
   };
 }
 
+/** CPU ticks of the main thread (its task id is the process id), from /proc; undefined elsewhere. */
+function mainThreadTicks(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+const TICK_US = 10_000;
+
 function cpuUs(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -122,15 +136,22 @@ async function main(): Promise<void> {
               throw new Error(`unknown mode ${String(mode)}`);
             })();
   let startedAt = 0;
+  let mainStartedAt: number | undefined;
   const profiler = windowProfiler(process.env.BENCH_CPU_PROF);
   process.on('message', (message: ToServer) => {
     void (async () => {
       if (message.type === 'start') {
         profiler.start();
         startedAt = cpuUs();
+        mainStartedAt = mainThreadTicks();
         send({ type: 'started' });
       } else if (message.type === 'stop') {
         const cpu = cpuUs() - startedAt;
+        const mainTicks = mainThreadTicks();
+        const mainThreadUs =
+          mainTicks === undefined || mainStartedAt === undefined
+            ? undefined
+            : (mainTicks - mainStartedAt) * TICK_US;
         const stoppedAt = performance.now();
         await profiler.stop();
         let catchUp: Partial<PassCpu> = {};
@@ -144,6 +165,7 @@ async function main(): Promise<void> {
         send({
           type: 'stopped',
           cpuUs: cpu,
+          ...(mainThreadUs === undefined ? {} : { mainThreadUs }),
           ...catchUp,
           rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
         });

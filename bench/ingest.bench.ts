@@ -176,7 +176,7 @@ function describe(result: PassResult, minimal: PassResult | undefined): string {
       ? ''
       : `  (caught up ${result.catchUpMs} ms after; ${perRequest(result.cpuWithCatchUpUs ?? 0, result.requests)} µs/req with it)`;
   const onClock = result.madeDuringRun ? `  ${result.madeDuringRun} made on the clock` : '';
-  return `${result.pass.name.padEnd(27)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${String(result.p50).padStart(3)} ms  p99 ${String(result.p99).padStart(3)} ms  CPU ${perRequest(result.cpuUs, result.requests).padStart(4)} µs/req  RSS ${result.rssMiB} MiB  ${result.requests} req, ${failures} not 2xx${ratios}${catchUp}${onClock}`;
+  return `${result.pass.name.padEnd(27)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${String(result.p50).padStart(3)} ms  p99 ${String(result.p99).padStart(3)} ms  CPU ${perRequest(result.cpuUs, result.requests).padStart(4)} µs/req (main thread ${result.mainThreadUs === undefined ? '-' : perRequest(result.mainThreadUs, result.requests)})  RSS ${result.rssMiB} MiB  ${result.requests} req, ${failures} not 2xx${ratios}${catchUp}${onClock}`;
 }
 
 async function main(): Promise<void> {
