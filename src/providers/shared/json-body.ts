@@ -33,8 +33,27 @@ export function parseJson(text: string, what = 'body'): JsonValue {
   } catch (error) {
     throw rejectMalformed(`the ${what} is not valid JSON: ${describeJsonError(text, error)}`);
   }
-  checkShape(value, what, 0);
+  if (!shapeIsSafe(text)) checkShape(value, what, 0);
   return value as JsonValue;
+}
+
+const FORBIDDEN_OR_ESCAPED = /__proto__|constructor|prototype|\\u/;
+
+/**
+ * True when the text alone proves what checkShape would find, without walking
+ * the parsed value: it cannot nest MAX_JSON_DEPTH deep when it holds fewer
+ * `{` and `[` than that (counted in strings too: a bound), and no key can be
+ * forbidden when none of those names appears in it, nor any `\u` escape (the
+ * only escape that can spell a letter or `_`). Anything else is walked.
+ */
+function shapeIsSafe(text: string): boolean {
+  if (FORBIDDEN_OR_ESCAPED.test(text)) return false;
+  let open = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1))
+    if (++open >= MAX_JSON_DEPTH) return false;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1))
+    if (++open >= MAX_JSON_DEPTH) return false;
+  return true;
 }
 
 function checkShape(value: unknown, what: string, depth: number): void {
