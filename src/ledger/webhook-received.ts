@@ -89,10 +89,11 @@ export function readWebhookEventType(storedType: string): string {
   return doubled === null ? storedType : storedType.slice(doubled[1]!.length + 1);
 }
 
+const UUID_NAMESPACE = Buffer.from('6f1c1e0a4b7d4c2a9e3f5a8b7c6d5e4f', 'hex');
+
 /** RFC 4122 version 5 UUID (SHA-1, name-based) in a namespace of our own. */
 export function uuidV5(name: string): string {
-  const namespace = Buffer.from('6f1c1e0a4b7d4c2a9e3f5a8b7c6d5e4f', 'hex');
-  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
+  const hash = createHash('sha1').update(UUID_NAMESPACE).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
@@ -105,5 +106,10 @@ export function uuidV5(name: string): string {
  * `no_stream` is the durable duplicate guard on every adapter.
  */
 export function deliveryStreamName(provider: Provider, dedupeKey: string): string {
-  return `${WEBHOOK_STREAM_PREFIX}${provider}-${uuidV5(dedupeKey)}`;
+  return deliveryStreamNameForId(provider, uuidV5(dedupeKey));
+}
+
+/** The same name from the delivery's event id (`uuidV5(dedupeKey)`), for a caller that has it. */
+export function deliveryStreamNameForId(provider: Provider, eventId: string): string {
+  return `${WEBHOOK_STREAM_PREFIX}${provider}-${eventId}`;
 }

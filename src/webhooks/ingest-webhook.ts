@@ -5,7 +5,7 @@
 import { ConcurrencyError, EventTooLargeError } from '../event-store/event-store.errors';
 import { NO_STREAM, type EventStore, type JsonObject } from '../event-store/event-store.port';
 import {
-  deliveryStreamName,
+  deliveryStreamNameForId,
   uuidV5,
   WEBHOOK_EVENT_SCHEMA,
   webhookEventType,
@@ -45,9 +45,10 @@ export async function ingestWebhook(
   seal?: SealDelivery,
 ): Promise<IngestOutcome> {
   const received = accept(request);
-  const streamId = deliveryStreamName(received.provider, received.dedupeKey);
+  // One SHA-1 per delivery: the stream is named after the event id.
   const eventId = uuidV5(received.dedupeKey);
-  const sealed = sealOrRefuse(seal, received, eventId);
+  const streamId = deliveryStreamNameForId(received.provider, eventId);
+  const sealed = seal?.(received, eventId);
   const event = sealed?.event ?? received;
   const subjects = sealed?.subjects ?? [];
   try {
@@ -67,19 +68,6 @@ export async function ingestWebhook(
   } catch (error) {
     if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event, subjects);
     if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error.maxAppendSize, error);
-    throw storeFailure(error);
-  }
-}
-
-/** A key store that cannot give a key (a full disk) records nothing: 503, the provider retries. */
-function sealOrRefuse(
-  seal: SealDelivery | undefined,
-  received: WebhookReceived,
-  eventId: string,
-): ReturnType<SealDelivery> {
-  try {
-    return seal?.(received, eventId);
-  } catch (error) {
     throw storeFailure(error);
   }
 }
