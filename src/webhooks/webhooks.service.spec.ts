@@ -146,3 +146,42 @@ describe.each(logs)('WebhooksService: Talkable unsubscribe check (%s)', (_name, 
     });
   });
 });
+
+describe('WebhooksService: request headers', () => {
+  beforeAll(() => Logger.overrideLogger(['error']));
+
+  async function receivedWith(
+    headers: RawDelivery['headers'],
+  ): Promise<{ status: number } | { kept: unknown }> {
+    const store = openSqliteEventStore({ inMemory: true });
+    const unsubscribes = unsubscribesFromLog(store);
+    const config = loadConfig({ DATA_DIR: '/nonexistent', TALKABLE_WEBHOOK_KEY: KEY });
+    const service = new WebhooksService(config, store, systemClock, unsubscribes);
+    try {
+      const delivery = { ...talkableForm('referral_web_hook', { person: {} }), headers };
+      await service.receive('talkable', delivery);
+      const { events } = await store.readAll({ maxCount: 1 });
+      const data = events[0]?.data as { delivery?: { headers?: unknown } } | undefined;
+      return { kept: data?.delivery?.headers };
+    } catch (error) {
+      if (error instanceof WebhookRejection) return { status: error.status };
+      throw error;
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('reads header names whatever their case, and a repeated header as its values joined', async () => {
+    const form = 'application/x-www-form-urlencoded';
+    expect(await receivedWith({ 'content-type': form, 'user-agent': 'T' })).toEqual({
+      kept: { 'content-type': form, 'user-agent': 'T' },
+    });
+    expect(await receivedWith({ 'Content-Type': form, 'User-Agent': 'T' })).toEqual({
+      kept: { 'content-type': form, 'user-agent': 'T' },
+    });
+    expect(await receivedWith({ 'content-type': form, 'user-agent': ['T', 'U'] })).toEqual({
+      kept: { 'content-type': form, 'user-agent': 'T, U' },
+    });
+    expect(await receivedWith({ 'content-type': 'text/plain' })).toEqual({ status: 415 });
+  });
+});

@@ -33,6 +33,8 @@ export interface WebhookAnswer {
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
   private readonly intakes: WebhookIntakes;
+  /** LOG_LEVEL is read once: at any other level the per-delivery line is not even built. */
+  private readonly traceDeliveries: boolean;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -44,6 +46,7 @@ export class WebhooksService {
   ) {
     this.intakes = createWebhookIntakes(config.webhooks);
     this.seal = erasure?.keys === undefined ? undefined : (event, id) => erasure.seal(event, id);
+    this.traceDeliveries = config.logLevel === 'debug';
   }
 
   private readonly seal: SealDelivery | undefined;
@@ -65,9 +68,10 @@ export class WebhooksService {
       // Wix's anonymize flow: recorded first (a fact like any other), then the people it names are forgotten.
       await this.erasure.eraseIfAnonymizeRequested(outcome.subjects, event, outcome.eventId);
     }
-    this.logger.debug(
-      `${outcome.status} ${event.provider}/${event.providerEventType} ${outcome.eventId} at ${outcome.position}`,
-    );
+    if (this.traceDeliveries)
+      this.logger.debug(
+        `${outcome.status} ${event.provider}/${event.providerEventType} ${outcome.eventId} at ${outcome.position}`,
+      );
     const answer: WebhookAnswer = {
       status: outcome.status,
       eventId: outcome.eventId,
@@ -108,7 +112,25 @@ function describe({ status, event }: IngestOutcome): string {
   return event.understood ? 'recorded' : 'recorded; this event type is not understood yet';
 }
 
+const UPPER_CASE = /[A-Z]/;
+
+/**
+ * Names lower-cased, repeated headers joined with ", ". Node's parser already
+ * gives lower-case names and one string per header (only set-cookie comes as
+ * a list), so such headers are handed on as they are, uncopied.
+ */
 function flattenHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if ((value !== undefined && typeof value !== 'string') || UPPER_CASE.test(name))
+      return flattenedCopy(headers);
+  }
+  return headers as Readonly<Record<string, string | undefined>>;
+}
+
+function flattenedCopy(
   headers: Readonly<Record<string, string | string[] | undefined>>,
 ): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
