@@ -38,6 +38,15 @@ const intake = (secrets: NamedSecret[] = [{ id: '*', secret: SECRET }]) =>
   createGrowsurfIntake({ secrets, toleranceMs: TOLERANCE_MS });
 
 describe('GrowSurf intake', () => {
+  it('stores the body as received, a leading byte-order mark included', () => {
+    const body = rawFixture('participant-reached-goal-referrer');
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+    expect(intake()(signed(body)).delivery.body).toBe(body);
+    const event = intake()(signed(withBom));
+    expect(event.delivery.body).toBe(`\ufeff${body}`);
+    expect(event.payload).toEqual(JSON.parse(body));
+  });
+
   it('records a signed reward event as one WebhookReceived', () => {
     const body = rawFixture('participant-reached-goal-referrer');
     const request = signed(body);

@@ -9,7 +9,7 @@ import { checkEnvelope } from '../shared/envelope-validation';
 import { rejectNotConfigured, WebhookRejection } from '../../ledger/errors';
 import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { keepHeaders, requireJson } from '../shared/http-facts';
-import { parseBeforeVerifying } from '../shared/parse-before-verifying';
+import { bodyText, parseTextBeforeVerifying } from '../shared/parse-before-verifying';
 import { secretsForTenant } from '../shared/secret-selection';
 import { describeGrowsurfDelivery, growsurfCampaignOf } from './growsurf-dedupe';
 import { GrowsurfEnvelope } from './growsurf-envelope.dto';
@@ -24,8 +24,8 @@ export function createGrowsurfIntake(config: WebhooksConfig['growsurf']): Accept
       throw rejectNotConfigured('GROWSURF_WEBHOOK_SECRET (or GROWSURF_WEBHOOK_SECRETS)');
     }
     requireJson(request.headers);
-    const body = parseBeforeVerifying(request.rawBody);
-    const parsed = body instanceof WebhookRejection ? undefined : body;
+    const decoded = parseTextBeforeVerifying(request.rawBody);
+    const parsed = decoded instanceof WebhookRejection ? undefined : decoded.body;
     // The body names the campaign whose secret applies; nothing else in it is used
     // until the signature matches.
     const namedCampaign =
@@ -40,8 +40,9 @@ export function createGrowsurfIntake(config: WebhooksConfig['growsurf']): Accept
       config.toleranceMs,
       parsed,
     );
-    if (body instanceof WebhookRejection) throw body;
-    return describe(request, body, {
+    if (decoded instanceof WebhookRejection) throw decoded;
+    const { text, body } = decoded;
+    return describe(request, text, body, {
       event: requireEnvelope(body),
       campaignId: namedCampaign ?? (keyId === '*' ? null : keyId),
       keyId,
@@ -56,6 +57,7 @@ function requireEnvelope(body: JsonObject): string {
 
 function describe(
   { rawBody, headers, receivedAt }: InboundRequest,
+  text: string,
   body: JsonObject,
   facts: { event: string; campaignId: string | null; keyId: string },
 ): WebhookReceived {
@@ -75,7 +77,7 @@ function describe(
       contentType: headers['content-type'] ?? null,
       // Signatures are not secrets: keeping the header lets a stored delivery be re-verified.
       headers: keepHeaders(headers, ['content-type', GROWSURF_SIGNATURE_HEADER, 'user-agent']),
-      body: rawBody.toString('utf8'),
+      body: bodyText(rawBody, text),
     },
   };
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signGrowsurf } from './growsurf-sign';
 import type { NamedSecret } from '../../config/app-config';
-import { verifyGrowsurfSignature } from './growsurf-signature';
+import { parseGrowsurfSignatureHeader, verifyGrowsurfSignature } from './growsurf-signature';
 import { rejection } from '../../../test/support/expect-rejection';
 
 const SECRET = `test-growsurf-secret-${randomBytes(9).toString('base64url')}`;
@@ -98,5 +99,21 @@ describe('GrowSurf signature', () => {
     expect(
       verifyGrowsurfSignature(Buffer.from(stored), header, SECRETS, receivedAt, TOLERANCE_MS),
     ).toBe('ct8f71');
+  });
+
+  it('reads the usual header the same as the same header written any other accepted way', () => {
+    const digits = fc.stringMatching(/^\d{1,15}$/);
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+    fc.assert(
+      fc.property(digits, hex, (ts, v) => {
+        const usual = parseGrowsurfSignatureHeader(`ts=${ts},v=${v}`);
+        expect(usual).toEqual({ timestampMs: Number(ts), digests: [Buffer.from(v, 'hex')] });
+        // Spaces, the other order, upper case: forms only the general reading takes.
+        expect(parseGrowsurfSignatureHeader(` ts=${ts} , v=${v} `)).toEqual(usual);
+        expect(parseGrowsurfSignatureHeader(`v=${v},ts=${ts}`)).toEqual(usual);
+        expect(parseGrowsurfSignatureHeader(`ts=${ts},v=${v.toUpperCase()}`)).toEqual(usual);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -15,9 +15,16 @@ export interface GrowsurfSignatureHeader {
   readonly digests: readonly Buffer[];
 }
 
+/** The form GrowSurf sends, read with one match; any other form takes the general reading below. */
+const USUAL_HEADER = /^ts=(\d{1,15}),v=([0-9a-f]{64})$/;
+
 export function parseGrowsurfSignatureHeader(header: string | undefined): GrowsurfSignatureHeader {
   if (header === undefined || header.trim() === '') {
     throw rejectBadSignature('the GrowSurf-Signature header is missing');
+  }
+  const usual = USUAL_HEADER.exec(header);
+  if (usual !== null) {
+    return { timestampMs: Number(usual[1]), digests: [Buffer.from(usual[2]!, 'hex')] };
   }
   let ts: string | undefined;
   const digests: Buffer[] = [];

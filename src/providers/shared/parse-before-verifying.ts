@@ -10,10 +10,29 @@ import { WebhookRejection } from '../../ledger/errors';
  * and a verified but malformed one 400.
  */
 export function parseBeforeVerifying(rawBody: Buffer): JsonObject | WebhookRejection {
+  const parsed = parseTextBeforeVerifying(rawBody);
+  return parsed instanceof WebhookRejection ? parsed : parsed.body;
+}
+
+/** The same, keeping the decoded text as well, for a caller that stores it (see `bodyText`). */
+export function parseTextBeforeVerifying(
+  rawBody: Buffer,
+): { readonly text: string; readonly body: JsonObject } | WebhookRejection {
   try {
-    return parseJsonObject(decodeUtf8(rawBody));
+    const text = decodeUtf8(rawBody);
+    return { text, body: parseJsonObject(text) };
   } catch (error) {
     if (error instanceof WebhookRejection) return error;
     throw error;
   }
+}
+
+/**
+ * The body as stored, `rawBody.toString('utf8')`, from the text already
+ * decoded when that is the same string: it is, unless the body starts with a
+ * byte-order mark, which the strict decoder drops and the store keeps.
+ */
+export function bodyText(rawBody: Buffer, decoded: string): string {
+  const bom = rawBody[0] === 0xef && rawBody[1] === 0xbb && rawBody[2] === 0xbf;
+  return bom ? rawBody.toString('utf8') : decoded;
 }
