@@ -1,20 +1,25 @@
 /**
  * bench:ingest-steps — CPU of each step the intake takes for one signed
  * GrowSurf delivery (~2.3 KB), one thread, each step alone in a tight loop:
- * median over rounds of the process's CPU time, in µs per delivery (the
- * round trip to a worker thread in wall time: two threads take part). It shows where intake time goes
+ * median over rounds of the process's CPU time, in µs per delivery. It shows where intake time goes
  * next to what HMAC and JSON.parse physically cost (issue 12, item 2).
  * Prints figures; it asserts nothing.
  */
 import { createHmac } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { validateSync } from 'class-validator';
 import type { AppConfig } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';
-import type { EventStore, JsonObject } from '../src/event-store/event-store.port';
+import type {
+  AppendOptions,
+  EventData,
+  EventStore,
+  JsonObject,
+} from '../src/event-store/event-store.port';
 import { toWireAppend } from '../src/event-store/sqlite/append-rules';
+import type { WireAppend } from '../src/event-store/sqlite/batch-writer';
 import {
   deliveryStreamName,
+  deliveryStreamNameForId,
   uuidV5,
   WEBHOOK_EVENT_SCHEMA,
   webhookEventType,
@@ -37,7 +42,7 @@ import { secretsForTenant } from '../src/webhooks/providers/shared/secret-select
 import { testEnv } from '../test/support/start-app';
 import { growsurfRewardFactory } from './ingest-deliveries';
 
-const ROUNDS = 15;
+const ROUNDS = 21;
 const PER_ROUND = 2_000;
 
 const secret = 'bench-steps-secret';
@@ -88,26 +93,30 @@ async function measureAsync(step: (i: number) => Promise<unknown>): Promise<numb
   for (let i = 0; i < PER_ROUND; i++) sink = await step(i);
   const rounds: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const started = process.hrtime.bigint();
+    const started = cpuUs();
     for (let i = 0; i < PER_ROUND; i++) sink = await step(i);
-    rounds.push(Number(process.hrtime.bigint() - started) / 1000 / PER_ROUND);
+    rounds.push((cpuUs() - started) / PER_ROUND);
   }
   rounds.sort((a, b) => a - b);
   return rounds[Math.floor(rounds.length / 2)]!;
 }
 
-/** A store that takes every append at once: ingestWebhook's own cost, no I/O. */
-const nullStore = {
-  append: async () => ({ position: 1n, nextExpectedRevision: 0n }),
+/**
+ * A store doing what the embedded log's append does on the main thread (the
+ * checks, the JSON text, the structured clone that hands it to the writer),
+ * without SQLite: the main thread's share of a delivery, HTTP aside.
+ */
+const wireStore = {
+  append: async (stream: string, events: readonly EventData[], options: AppendOptions) => {
+    const wire = toWireAppend(stream, events, options.expectedRevision, 16 * 1024 * 1024);
+    sink = structuredClone({ type: 'batch', id: 0, batch: { appends: [wire], created: 1n } });
+    return { position: 1n, nextExpectedRevision: 0n };
+  },
 } as unknown as EventStore;
 
-/** Round trip of one wire append to a worker thread that only answers: the structured clone. */
-async function cloneToWorker(): Promise<number> {
-  const worker = new Worker(
-    "require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m.id))",
-    { eval: true },
-  );
-  const wires = events.map((event) =>
+/** The wire appends the embedded log hands its writer thread, one per delivery. */
+function wireAppends(): WireAppend[] {
+  return events.map((event) =>
     toWireAppend(
       deliveryStreamName(event.provider, event.dedupeKey),
       [{ id: uuidV5(event.dedupeKey), type: 'x', data: event as unknown as JsonObject }],
@@ -115,24 +124,6 @@ async function cloneToWorker(): Promise<number> {
       16 * 1024 * 1024,
     ),
   );
-  const send = (id: number): Promise<unknown> =>
-    new Promise((resolve) => {
-      worker.once('message', resolve);
-      worker.postMessage({
-        type: 'batch',
-        id,
-        batch: { appends: [wires[id % PER_ROUND]], created: 1n },
-      });
-    });
-  const empty = (id: number): Promise<unknown> =>
-    new Promise((resolve) => {
-      worker.once('message', resolve);
-      worker.postMessage({ type: 'batch', id, batch: { appends: [], created: 1n } });
-    });
-  const withRows = await measureAsync(send);
-  const without = await measureAsync(empty);
-  await worker.terminate();
-  return withRows - without;
 }
 
 async function main(): Promise<void> {
@@ -202,11 +193,18 @@ async function main(): Promise<void> {
     measure((i) => uuidV5(events[i]!.dedupeKey)),
   );
   row(
-    'stream name + event id as ingestWebhook makes them',
+    'stream name + event id from two SHA-1 (deliveryStreamName, uuidV5)',
     measure((i) => [
       deliveryStreamName(events[i]!.provider, events[i]!.dedupeKey),
       uuidV5(events[i]!.dedupeKey),
     ]),
+  );
+  row(
+    'stream name + event id from one SHA-1 (uuidV5, deliveryStreamNameForId)',
+    measure((i) => {
+      const eventId = uuidV5(events[i]!.dedupeKey);
+      return [deliveryStreamNameForId(events[i]!.provider, eventId), eventId];
+    }),
   );
   row(
     'toWireAppend (checks + JSON.stringify of the stored event)',
@@ -226,15 +224,21 @@ async function main(): Promise<void> {
       ),
     ),
   );
-  row('structured clone of one wire append to the writer thread', await cloneToWorker());
+  const wires = wireAppends();
+  row(
+    'structured clone of one wire append (postMessage: serialised here, read in the writer)',
+    measure((i) =>
+      structuredClone({ type: 'batch', id: i, batch: { appends: [wires[i]], created: 1n } }),
+    ),
+  );
   console.log('-- whole');
   row(
     'accept(request): the GrowSurf intake, verify to WebhookReceived',
     measure((i) => accept(requests[i]!)),
   );
   row(
-    'ingestWebhook with a store that takes the append at once',
-    await measureAsync((i) => ingestWebhook(nullStore, accept, requests[i]!)),
+    "ingestWebhook + the embedded log's append work on the main thread (no SQLite)",
+    await measureAsync((i) => ingestWebhook(wireStore, accept, requests[i]!)),
   );
   void sink;
 }
