@@ -4,7 +4,7 @@
  * advocates: one advocate for every delivery keeps its documents hot in cache
  * and flatters the fold, see /work/shared/PERF-NOTES "realistic ingest load").
  */
-import { signGrowsurf } from '../src/webhooks/providers/growsurf/growsurf-sign';
+import { signGrowsurf } from '../src/providers/growsurf/growsurf-sign';
 import { growsurfFixture, wixDelivery, wixFixture } from '../test/support/deliveries';
 
 export interface PreparedRequest {

@@ -24,21 +24,21 @@ import {
   WEBHOOK_EVENT_SCHEMA,
   webhookEventType,
 } from '../src/ledger/webhook-received';
-import { checkEnvelope } from '../src/webhooks/envelope-validation';
+import { checkEnvelope } from '../src/providers/shared/envelope-validation';
 import { ingestWebhook } from '../src/webhooks/ingest-webhook';
-import { decodeUtf8, parseJsonObject } from '../src/webhooks/json-body';
+import { decodeUtf8, parseJsonObject } from '../src/providers/shared/json-body';
 import {
   describeGrowsurfDelivery,
   growsurfCampaignOf,
-} from '../src/webhooks/providers/growsurf/growsurf-dedupe';
-import { GrowsurfEnvelope } from '../src/webhooks/providers/growsurf/growsurf-envelope.dto';
-import { createGrowsurfIntake } from '../src/webhooks/providers/growsurf/growsurf-intake';
+} from '../src/providers/growsurf/growsurf-dedupe';
+import { GrowsurfEnvelope } from '../src/providers/growsurf/growsurf-envelope.dto';
+import { createGrowsurfIntake } from '../src/providers/growsurf/growsurf-intake';
 import {
   parseGrowsurfSignatureHeader,
   verifyGrowsurfSignature,
-} from '../src/webhooks/providers/growsurf/growsurf-signature';
-import type { InboundRequest } from '../src/webhooks/providers/provider-intake';
-import { secretsForTenant } from '../src/webhooks/providers/shared/secret-selection';
+} from '../src/providers/growsurf/growsurf-signature';
+import type { InboundRequest } from '../src/providers/provider-intake';
+import { secretsForTenant } from '../src/providers/shared/secret-selection';
 import { testEnv } from '../test/support/start-app';
 import { growsurfRewardFactory } from './ingest-deliveries';
 

@@ -7,7 +7,7 @@ import { connectEventStoreDb } from '../event-store/eventstoredb/eventstoredb-ev
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { startEsdbEmulator, type EsdbEmulator } from '../../test/support/esdb-emulator';
 import { systemClock } from '../ledger/clock';
-import { EventStoreUnavailable } from '../ledger/errors';
+import { EventStoreUnavailable, WebhookRejection } from '../ledger/errors';
 import {
   UNSUBSCRIBE_MARKER_STREAM_PREFIX,
   unsubscribeMarkerStream,
