@@ -61,7 +61,8 @@ async function service(dir: string, secret: string, live: boolean): Promise<Serv
   const env: Record<string, string> = {
     ...testEnv(dataDir),
     GROWSURF_WEBHOOK_SECRET: secret,
-    LOG_LEVEL: 'error',
+    // error by default: the minimal intake logs nothing; BENCH_LOG_LEVEL=log adds the access lines.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   };
   if (process.env.BENCH_WIX_PUBLIC_KEY) env.WIX_APP_PUBLIC_KEY = process.env.BENCH_WIX_PUBLIC_KEY;
   const app = await createApp(loadConfig(env));

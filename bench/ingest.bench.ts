@@ -15,7 +15,9 @@
  * Environment: BENCH_SECONDS (per pass, default 10), BENCH_WARMUP_SECONDS (3),
  * BENCH_ROUNDS (1; more rounds interleave the passes), BENCH_WIX=1 adds a
  * Wix JWT pass, BENCH_CPU_PROF=<dir> writes there a CPU profile of each
- * server's main thread over its measured window (open it in Chrome DevTools), BENCH_PASSES=bare,minimal,service,intake-only picks passes.
+ * server's main thread over its measured window (open it in Chrome DevTools),
+ * BENCH_PASSES=bare,minimal,service,intake-only picks passes, BENCH_LOG_LEVEL=log
+ * runs the service at the production log level (an access line a request).
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +35,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'error';
 const work = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
 const secret = `bench-growsurf-${randomBytes(12).toString('base64url')}`;
 
@@ -120,7 +123,8 @@ function startServer(
   const child = fork(join(__dirname, 'ingest-server.ts'), [mode, work], {
     execArgv: ['--require', 'ts-node/register/transpile-only'],
     env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Access lines (BENCH_LOG_LEVEL=log) go to /dev/null, as to a collector that keeps up.
+    stdio: ['ignore', LOG_LEVEL === 'error' ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   const url = new Promise<string>((resolveUrl, reject) => {
     child.once('message', (message: FromServer) =>
@@ -182,7 +186,7 @@ function describe(result: PassResult, minimal: PassResult | undefined): string {
 async function main(): Promise<void> {
   const chosen = passes();
   console.log(
-    `bench:ingest on ${process.version}: ${CONNECTIONS} connections, ${SECONDS} s a pass after ${WARMUP_SECONDS} s warm-up, ${ROUNDS} round(s), signed GrowSurf deliveries of ~2.3 KB`,
+    `bench:ingest on ${process.version}: ${CONNECTIONS} connections, ${SECONDS} s a pass after ${WARMUP_SECONDS} s warm-up, ${ROUNDS} round(s), signed GrowSurf deliveries of ~2.3 KB, service LOG_LEVEL=${LOG_LEVEL}`,
   );
   const results: PassResult[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
