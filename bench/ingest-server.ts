@@ -177,6 +177,8 @@ async function main(): Promise<void> {
       }
     })().catch((error: unknown) => send({ type: 'failed', message: String(error) }));
   });
+  // The bench gone (finished, failed or interrupted): no server is left behind.
+  process.on('disconnect', () => process.exit(1));
   send({ type: 'ready', url: server.url });
 }
 

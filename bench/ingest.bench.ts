@@ -137,11 +137,20 @@ function startServer(
   return { child, url };
 }
 
+/** Longest a server may take to answer (stop waits for projections to catch up, up to 300 s). */
+const ANSWER_TIMEOUT_MS = 360_000;
+
 function ask(child: ChildProcess, message: ToServer): Promise<FromServer> {
   return new Promise((resolveAnswer, reject) => {
-    child.once('message', (answer: FromServer) =>
-      answer.type === 'failed' ? reject(new Error(answer.message)) : resolveAnswer(answer),
-    );
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`the server did not answer ${message.type} within ${ANSWER_TIMEOUT_MS} ms`));
+    }, ANSWER_TIMEOUT_MS);
+    child.once('message', (answer: FromServer) => {
+      clearTimeout(timer);
+      if (answer.type === 'failed') reject(new Error(answer.message));
+      else resolveAnswer(answer);
+    });
     child.send(message);
   });
 }
