@@ -18,7 +18,7 @@ import type { DeliveryOutcome, ServiceMetrics } from './service-metrics';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** A webhook's answer, seen before it is serialised. */
+    /** A webhook's answer, as its controller returned it (noteDeliveryAnswer). */
     deliveryAnswer: { status: string; eventId: string } | null;
   }
 }
@@ -116,22 +116,22 @@ export class AccessLog extends LogController {
   }
 }
 
-/** Sets x-request-id on every answer and keeps each webhook answer for its access line. */
+/** Sets x-request-id on every answer; makes room for each webhook answer (see noteDeliveryAnswer). */
 export function registerRequestHooks(fastify: FastifyInstance): void {
   fastify.decorateRequest('deliveryAnswer', null);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // Objects only (strings and buffers skip it): the webhook answer before it is serialised.
-  fastify.addHook('preSerialization', (request, _reply, payload: unknown, done) => {
-    if (isDeliveryAnswer(payload)) request.deliveryAnswer = payload;
-    done(null, payload);
-  });
 }
 
-function isDeliveryAnswer(payload: unknown): payload is { status: string; eventId: string } {
-  if (typeof payload !== 'object' || payload === null) return false;
-  const { status, eventId } = payload as { status?: unknown; eventId?: unknown };
-  return typeof status === 'string' && typeof eventId === 'string';
+/**
+ * The webhook controller hands its answer here for the access line, instead
+ * of a preSerialization hook looking at every answer of every route.
+ */
+export function noteDeliveryAnswer(
+  request: FastifyRequest,
+  answer: { readonly status: string; readonly eventId: string },
+): void {
+  request.deliveryAnswer = { status: answer.status, eventId: answer.eventId };
 }

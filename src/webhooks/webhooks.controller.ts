@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiTags } from
 import { ApiAnswer, ApiProblems } from '../http/api-docs';
 import { WEBHOOK_ANSWER_SCHEMA } from '../http/response-schemas';
 import type { FastifyRequest } from 'fastify';
+import { noteDeliveryAnswer } from '../observability/access-log';
 import type { Provider } from '../ledger/webhook-received';
 import { rejectMalformed } from '../ledger/errors';
 import { WebhooksService, type WebhookAnswer } from './webhooks.service';
@@ -117,6 +118,11 @@ export class WebhooksController {
   ): Promise<WebhookAnswer> {
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     if (body === undefined || body.length === 0) throw rejectMalformed('the body is empty');
-    return this.webhooks.receive(provider, { body, headers: request.headers, params });
+    return this.webhooks
+      .receive(provider, { body, headers: request.headers, params })
+      .then((answer) => {
+        noteDeliveryAnswer(request, answer);
+        return answer;
+      });
   }
 }
