@@ -11,6 +11,7 @@
  * With BENCH_CPU_PROF=<file>, the main thread's CPU profile from start to
  * stop (the measured window only, no start-up) is written there.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
@@ -65,6 +66,8 @@ async function service(dir: string, secret: string, live: boolean): Promise<Serv
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   };
   if (process.env.BENCH_WIX_PUBLIC_KEY) env.WIX_APP_PUBLIC_KEY = process.env.BENCH_WIX_PUBLIC_KEY;
+  // BENCH_SEALED=1: deliveries sealed as with SUBJECT_MASTER_KEY (docs/erasure.md), a key per run.
+  if (process.env.BENCH_SEALED === '1') env.SUBJECT_MASTER_KEY = randomBytes(32).toString('hex');
   const app = await createApp(loadConfig(env));
   await app.listen(0, '127.0.0.1');
   const runner = app.get(LiveProjections).current.runner;

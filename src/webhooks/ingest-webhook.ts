@@ -48,7 +48,7 @@ export async function ingestWebhook(
   // One SHA-1 per delivery: the stream is named after the event id.
   const eventId = uuidV5(received.dedupeKey);
   const streamId = deliveryStreamNameForId(received.provider, eventId);
-  const sealed = seal?.(received, eventId);
+  const sealed = sealOrRefuse(seal, received, eventId);
   const event = sealed?.event ?? received;
   const subjects = sealed?.subjects ?? [];
   try {
@@ -68,6 +68,19 @@ export async function ingestWebhook(
   } catch (error) {
     if (error instanceof ConcurrencyError) return findOriginal(store, streamId, event, subjects);
     if (error instanceof EventTooLargeError) throw new DeliveryTooLarge(error.maxAppendSize, error);
+    throw storeFailure(error);
+  }
+}
+
+/** A key store that cannot give a key (a full disk) records nothing: 503, the provider retries. */
+function sealOrRefuse(
+  seal: SealDelivery | undefined,
+  received: WebhookReceived,
+  eventId: string,
+): ReturnType<SealDelivery> {
+  try {
+    return seal?.(received, eventId);
+  } catch (error) {
     throw storeFailure(error);
   }
 }
