@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseInterceptors } from '@nestjs/common';
+import { RevealInterceptor } from '../erasure/reveal.interceptor';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -19,6 +20,7 @@ import {
 @ApiTags('audit')
 @ApiKeyAuth()
 @ApiProblems(401, 403, 404, 503)
+@UseInterceptors(RevealInterceptor)
 @Controller()
 export class AuditController {
   constructor(

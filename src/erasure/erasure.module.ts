@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { QueriesModule } from '../queries/queries.module';
 import { Erasure } from './erasure.service';
 import { RevealInterceptor } from './reveal.interceptor';
@@ -10,7 +9,7 @@ import { SubjectsController } from './subjects.controller';
 @Module({
   imports: [QueriesModule],
   controllers: [SubjectsController],
-  providers: [Erasure, { provide: APP_INTERCEPTOR, useClass: RevealInterceptor }],
-  exports: [Erasure],
+  providers: [Erasure, RevealInterceptor],
+  exports: [Erasure, RevealInterceptor],
 })
 export class ErasureModule {}

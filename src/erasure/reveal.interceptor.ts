@@ -8,7 +8,8 @@ import { map, type Observable } from 'rxjs';
 import { Erasure } from './erasure.service';
 
 /**
- * Every JSON answer passes here: pseudonym tokens of subjects still held are
+ * Every answer of the query, audit and subjects routes passes here (not the
+ * intake: it answers nothing personal): pseudonym tokens of subjects still held are
  * shown as the email or name they stand for; erased ones stay pseudonyms.
  */
 @Injectable()

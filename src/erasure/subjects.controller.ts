@@ -7,7 +7,9 @@ import {
   Post,
   Query,
   ServiceUnavailableException,
+  UseInterceptors,
 } from '@nestjs/common';
+import { RevealInterceptor } from './reveal.interceptor';
 import {
   ApiBody,
   ApiOperation,
@@ -73,6 +75,7 @@ export class ExportQuery extends ConsistencyQuery {
 @ApiTags('subjects')
 @ApiKeyAuth()
 @ApiProblems(401, 403)
+@UseInterceptors(RevealInterceptor)
 @Controller('subjects')
 export class SubjectsController {
   constructor(

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { RevealInterceptor } from '../erasure/reveal.interceptor';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { ConsistentReads, found } from './consistent-reads';
@@ -11,6 +12,7 @@ import { CAMPAIGN_VIEW_SCHEMA, LEADERBOARD_ROW_SCHEMA, paged } from '../http/res
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
+@UseInterceptors(RevealInterceptor)
 @Controller('campaigns')
 export class CampaignsController {
   constructor(private readonly reads: ConsistentReads) {}

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { RevealInterceptor } from '../erasure/reveal.interceptor';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
@@ -27,6 +28,7 @@ class ParticipantSearch extends ConsistencyQuery {
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
+@UseInterceptors(RevealInterceptor)
 @Controller('participants')
 export class ParticipantsController {
   constructor(

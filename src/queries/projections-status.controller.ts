@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
+import { RevealInterceptor } from '../erasure/reveal.interceptor';
 import {
   ApiBody,
   ApiOperation,
@@ -57,6 +58,7 @@ function rebuildBody(raw: Buffer | undefined): object {
 @ApiKeyAuth()
 @ApiProblems(401, 403)
 @RequireScope('admin')
+@UseInterceptors(RevealInterceptor)
 @Controller('projections')
 export class ProjectionsStatusController {
   constructor(private readonly projections: LiveProjections) {}

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { RevealInterceptor } from '../erasure/reveal.interceptor';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { ConsistentReads, found } from './consistent-reads';
@@ -12,6 +13,7 @@ import { REFERRALS_BY_DAY_SCHEMA } from '../http/response-schemas';
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 404, 503)
 @RequireScope('read')
+@UseInterceptors(RevealInterceptor)
 @Controller('campaigns')
 export class ReferralsByDayController {
   constructor(private readonly reads: ConsistentReads) {}

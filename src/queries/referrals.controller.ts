@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { RevealInterceptor } from '../erasure/reveal.interceptor';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
@@ -31,6 +32,7 @@ class ReferralQuery extends ConsistencyQuery {
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
+@UseInterceptors(RevealInterceptor)
 @Controller('referrals')
 export class ReferralsController {
   constructor(private readonly reads: ConsistentReads) {}
