@@ -10,6 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 const OUR_FOLDERS = [
   'erasure',
+  'threads',
   'ledger',
   'providers',
   'projections',
