@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { BUILDING_BATCH_SIZE } from '../src/read-models/live-projections';
 import { ProjectionRunner } from '../src/read-models/projection-runner';
 import { serviceProjections } from '../src/projections/service-projections';
@@ -21,7 +20,7 @@ import {
   ReadModelStore,
   type Batch,
 } from '../src/read-models/storage/read-model-store';
-import { describeCollections, describeStatus, fillLogReported } from './synthetic-events';
+import { describeCollections, describeStatus, openFilledLog } from './synthetic-events';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 /** Bounds the rebuild: a runner that stalls is reported, not waited for forever. */
@@ -43,6 +42,7 @@ class TimedReadModelStore extends ReadModelStore {
   writeNs = 0n;
   documents = 0;
   entries = 0;
+  readonly byCollection = new Map<string, number>();
 
   override commit(batch: Batch): void {
     const started = process.hrtime.bigint();
@@ -50,6 +50,9 @@ class TimedReadModelStore extends ReadModelStore {
     this.writeNs += process.hrtime.bigint() - started;
     this.documents += batch.documents.length;
     this.entries += batch.entries.length;
+    for (const doc of batch.documents) {
+      this.byCollection.set(doc.collection, (this.byCollection.get(doc.collection) ?? 0) + 1);
+    }
   }
 }
 
@@ -58,10 +61,9 @@ const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
 async function main(): Promise<void> {
   const overall = peakRss();
   const dir = mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
-  const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  console.log(`bench:rebuild on ${process.version}: ${EVENTS} synthetic deliveries`);
+  const { store, head } = await openFilledLog(join(dir, 'events.sqlite'), EVENTS);
   try {
-    console.log(`bench:rebuild on ${process.version}: ${EVENTS} synthetic deliveries`);
-    const head = await fillLogReported(store, EVENTS);
     let started = Date.now();
 
     started = Date.now();
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
     const folded = (Date.now() - started) / 1000;
     const statuses = runner.status();
     await runner.stop();
+    const timings = readModels.writerTimings;
     readModels.close();
+    const writer = readModels.writerTimings ?? timings;
     // As a rebuild ends one: indexed on a worker thread once it has caught up.
     await indexGeneration(join(dir, DEFAULT_READ_MODEL_FILE));
     const seconds = (Date.now() - started) / 1000;
@@ -120,6 +124,14 @@ async function main(): Promise<void> {
       `without the writes the rebuild would run at most ${(EVENTS / (seconds - writing)).toFixed(0)} events/s ` +
         `(${(EVENTS / (seconds - writing) / rawRate).toFixed(2)}x raw)`,
     );
+    if (writer !== undefined) {
+      console.log(
+        `writer thread: ${(writer.writingMs / 1000).toFixed(1)} s writing SQLite beside the fold; ` +
+          `the fold waited ${(writer.waitingMs / 1000).toFixed(1)} s for it (included in "writing" above)`,
+      );
+    }
+    const writes = [...readModels.byCollection].map(([c, n]) => `${c} ${perEvent(n)}`).join(', ');
+    console.log(`document writes per event by collection: ${writes}`);
     console.log(`projections: ${describeStatus(statuses)}`);
     console.log(`read models: ${collections}`);
   } finally {

@@ -3,9 +3,13 @@
  * built from the provider fixtures with varied ids (no signing: these are
  * written straight to the log, as intake would have written them).
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventData, EventStore, JsonObject } from '../src/event-store/event-store.port';
+import {
+  openSqliteEventStore,
+  type SqliteEventStore,
+} from '../src/event-store/sqlite/sqlite-event-store';
 import type { ProjectionStatus } from '../src/read-models/projection-runner';
 import type { ReadModelStore } from '../src/read-models/storage/read-model-store';
 import {
@@ -248,4 +252,33 @@ export async function fillLogReported(store: EventStore, count: number): Promise
   await fillLog(store, count, (done) => console.log(`  filled ${done} (${seconds()} s)`));
   console.log(`log filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return (await store.headPosition()) ?? 0n;
+}
+
+/**
+ * The embedded log at `file` holding events [0, count): filled here, or, with
+ * BENCH_LOG_CACHE=<dir>, copied from a log of that size filled by an earlier
+ * run (filling 1M deliveries takes minutes; the events are deterministic).
+ */
+export async function openFilledLog(
+  file: string,
+  count: number,
+): Promise<{ store: SqliteEventStore; head: bigint }> {
+  const cacheDir = process.env.BENCH_LOG_CACHE;
+  const cached = cacheDir === undefined ? undefined : join(cacheDir, `events-${count}.sqlite`);
+  if (cached !== undefined && existsSync(cached)) {
+    copyFileSync(cached, file);
+    console.log(`log of ${count} deliveries copied from ${cached}`);
+    const store = openSqliteEventStore({ file });
+    return { store, head: (await store.headPosition()) ?? 0n };
+  }
+  let store = openSqliteEventStore({ file });
+  const head = await fillLogReported(store, count);
+  if (cached !== undefined && cacheDir !== undefined) {
+    await store.close();
+    mkdirSync(cacheDir, { recursive: true });
+    copyFileSync(file, `${cached}.partial`);
+    renameSync(`${cached}.partial`, cached);
+    store = openSqliteEventStore({ file });
+  }
+  return { store, head };
 }

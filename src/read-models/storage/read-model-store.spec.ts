@@ -52,7 +52,8 @@ describe('ReadModelStore', () => {
   it('builds without secondary indexes; indexed, it answers through them', async () => {
     const store = openStore(true);
     expect(indexNames(store)).toEqual([]);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('memory');
+    // Written by its writer thread and read by the fold: WAL lets both at once.
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     store.commit(batch([{ collection: 'referral', key: 'r1', body: { advocateKey: 'a' } }]));
     store.close();
     await indexGeneration(join(dir, DEFAULT_READ_MODEL_FILE));
@@ -168,7 +169,11 @@ describe('ReadModelStore', () => {
         },
       ],
     };
-    expect(() => store.commit(failing)).toThrow(/CHECK constraint/);
+    // Written on the writer thread: the failure is thrown by this call or the next one.
+    expect(() => {
+      store.commit(failing);
+      store.checkpoints();
+    }).toThrow(/CHECK constraint/);
     store.close();
 
     const reopened = openStore();

@@ -16,6 +16,7 @@ import {
   READ_MODEL_TABLE_NAMES,
   READ_MODEL_TABLES,
 } from './read-model-schema';
+import { BuildingWriter, PackedFields } from './building-writer';
 
 /** Documents kept parsed in memory, recently used ones longest (participants and campaigns recur). */
 const RECENT_DOCUMENTS = 20_000;
@@ -53,7 +54,9 @@ import type { Batch, Checkpoint, ProblemRow } from '../../projections/fold';
 export type { Batch, Checkpoint, EntryRow, ProblemRow } from '../../projections/fold';
 
 export class ReadModelStore {
-  readonly db: Database.Database;
+  private readonly connection: Database.Database;
+  /** While building a file: the write connection, on a thread of its own (see building-writer.ts). */
+  private readonly writer: BuildingWriter | undefined;
   private readonly statements;
   /**
    * Parsed bodies (null: known absent). This store is the only writer of its
@@ -81,54 +84,58 @@ export class ReadModelStore {
         : join(location.directory, location.fileName ?? DEFAULT_READ_MODEL_FILE);
     // Read models hold names and email addresses: 0600 in a 0700 directory, their -wal and -shm too.
     if (!('inMemory' in location)) preparePrivateFile(file);
-    this.db = new Database(file);
-    this.db.defaultSafeIntegers(true);
-    // A generation being built has no readers and is discarded on a crash: no WAL until it is done.
-    this.db.pragma(`journal_mode = ${this.building ? 'MEMORY' : 'WAL'}`);
-    if (this.building) this.db.pragma('locking_mode = EXCLUSIVE');
+    this.connection = new Database(file);
+    this.connection.defaultSafeIntegers(true);
+    // A file being built is written by its writer thread and read here: WAL lets both at once.
+    // In memory, a building store writes inline and nobody else reads it: no journal on disk.
+    const inline = this.building && 'inMemory' in location;
+    this.connection.pragma(`journal_mode = ${inline ? 'MEMORY' : 'WAL'}`);
+    if (inline) this.connection.pragma('locking_mode = EXCLUSIVE');
     // The checkpoint commits with the documents: losing the last transactions on
     // power loss only means replaying them, so NORMAL is safe here.
-    this.db.pragma(`synchronous = ${this.building ? 'OFF' : 'NORMAL'}`);
+    this.connection.pragma(`synchronous = ${this.building ? 'OFF' : 'NORMAL'}`);
     // Bounded statistics: without them SQLite ignores the expression indexes
     // and scans every referral and reward per participant lookup.
-    this.db.pragma('analysis_limit = 1000');
-    this.db.pragma('cache_size = -65536');
+    this.connection.pragma('analysis_limit = 1000');
+    this.connection.pragma('cache_size = -65536');
     this.outdated = this.migrate();
-    this.db.exec(READ_MODEL_TABLES);
+    this.connection.exec(READ_MODEL_TABLES);
     if (this.building) {
-      for (const index of READ_MODEL_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${index}`);
+      for (const index of READ_MODEL_INDEX_NAMES)
+        this.connection.exec(`DROP INDEX IF EXISTS ${index}`);
     } else if (!this.outdated) {
-      this.db.exec(READ_MODEL_INDEXES);
+      this.connection.exec(READ_MODEL_INDEXES);
     }
     if (this.building) {
       this.written = new DocumentFilter();
       this.unfiltered = this.presentCollections();
     }
+    this.writer = this.building && !inline ? new BuildingWriter(file) : undefined;
     this.statements = {
-      document: this.db.prepare<[string, string], { body: string }>(
+      document: this.connection.prepare<[string, string], { body: string }>(
         'SELECT body FROM documents WHERE collection = ? AND key = ?',
       ),
-      putDocument: this.db.prepare(
+      putDocument: this.connection.prepare(
         `INSERT INTO documents (collection, key, body) VALUES (?, ?, ?)
          ON CONFLICT (collection, key) DO UPDATE SET body = excluded.body`,
       ),
-      putEntry: this.db.prepare(
+      putEntry: this.connection.prepare(
         `INSERT INTO ledger_entries (projection, position, seq, entity_kind, entity_key, owner_key,
            outcome, event_id, stream_id, provider_type, received_at, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      putError: this.db.prepare(
+      putError: this.connection.prepare(
         'INSERT OR REPLACE INTO projection_errors (projection, position, event_id, message) VALUES (?, ?, ?, ?)',
       ),
-      putNotUnderstood: this.db.prepare(
+      putNotUnderstood: this.connection.prepare(
         `INSERT OR REPLACE INTO not_understood (projection, position, event_id, event_type, reason)
          VALUES (?, ?, ?, ?, ?)`,
       ),
-      putCheckpoint: this.db.prepare(
+      putCheckpoint: this.connection.prepare(
         `INSERT OR REPLACE INTO projection_checkpoints
            (projection, version, position, handled, not_understood, failed) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
-      checkpoints: this.db.prepare<[], CheckpointRow>(
+      checkpoints: this.connection.prepare<[], CheckpointRow>(
         'SELECT projection, version, position, handled, not_understood, failed FROM projection_checkpoints',
       ),
     };
@@ -141,27 +148,29 @@ export class ReadModelStore {
    * other file of another version is emptied and projected again.
    */
   private migrate(): boolean {
-    const version = Number(this.db.pragma('user_version', { simple: true }));
+    const version = Number(this.connection.pragma('user_version', { simple: true }));
     if (version === READ_MODEL_SCHEMA_VERSION) return false;
     const projected =
-      this.db
+      this.connection
         .prepare(
           `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'`,
         )
         .get() !== undefined &&
-      this.db.prepare('SELECT 1 FROM projection_checkpoints WHERE position IS NOT NULL').get() !==
-        undefined;
+      this.connection
+        .prepare('SELECT 1 FROM projection_checkpoints WHERE position IS NOT NULL')
+        .get() !== undefined;
     if (projected && !this.building && version < READ_MODEL_SCHEMA_VERSION) return true;
-    this.db.transaction(() => {
-      for (const table of READ_MODEL_TABLE_NAMES) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
-      this.db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
+    this.connection.transaction(() => {
+      for (const table of READ_MODEL_TABLE_NAMES)
+        this.connection.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.connection.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
     })();
     return false;
   }
 
   /** The collections holding documents, one index seek each. */
   private presentCollections(): Set<string> {
-    const next = this.db.prepare<[string], { c: string | null }>(
+    const next = this.connection.prepare<[string], { c: string | null }>(
       'SELECT min(collection) AS c FROM documents WHERE collection > ?',
     );
     const present = new Set<string>();
@@ -169,9 +178,21 @@ export class ReadModelStore {
     return present;
   }
 
+  /**
+   * The SQLite connection, for reading the file directly. While building,
+   * asking for it first commits what the writer thread was handed, so that the
+   * file holds everything this store was given.
+   */
+  get db(): Database.Database {
+    if (this.connection.open) this.writer?.settle();
+    return this.connection;
+  }
+
   loadDocument(ref: DocumentRef): DocumentBody | undefined {
     const id = documentId(ref);
-    let body = this.recent.get(id);
+    // Evicted from `recent` but not yet committed by the writer thread: the file would be stale.
+    let body: DocumentBody | null | undefined = this.recent.get(id);
+    if (body === undefined) body = this.writer?.pendingBody(id);
     if (body === undefined) {
       const text =
         this.written?.mightHave(id) === false && !this.unfiltered.has(ref.collection)
@@ -183,6 +204,11 @@ export class ReadModelStore {
     return body ?? undefined;
   }
 
+  /** While building a file: the writer thread's time writing, and the fold's time waiting for it. */
+  get writerTimings(): { readonly writingMs: number; readonly waitingMs: number } | undefined {
+    return this.writer?.timings;
+  }
+
   /** A document as stored (canonical JSON), bypassing the fold cache: what queries answer with. */
   readDocument(ref: DocumentRef): DocumentBody | undefined {
     const text = this.statements.document.get(ref.collection, ref.key)?.body;
@@ -190,6 +216,7 @@ export class ReadModelStore {
   }
 
   checkpoints(): Map<string, Checkpoint> {
+    this.writer?.settle();
     return new Map(
       this.statements.checkpoints.all().map((row) => [
         row.projection,
@@ -206,10 +233,14 @@ export class ReadModelStore {
   }
 
   commit(batch: Batch): void {
+    if (this.writer !== undefined) {
+      this.handOver(this.writer, batch);
+      return;
+    }
     const s = this.statements;
     // While building, the open transaction makes this a savepoint: a batch that fails leaves nothing behind.
-    if (this.building && !this.db.inTransaction) this.db.exec('BEGIN');
-    this.db.transaction(() => {
+    if (this.building && !this.connection.inTransaction) this.connection.exec('BEGIN');
+    this.connection.transaction(() => {
       for (const doc of batch.documents) {
         s.putDocument.run(doc.collection, doc.key, canonicalJson(doc.body));
       }
@@ -256,9 +287,71 @@ export class ReadModelStore {
     }
     this.writtenSinceAnalyze += batch.documents.length;
     if (this.writtenSinceAnalyze >= ANALYZE_EVERY_DOCUMENTS || !this.analyzed) {
-      this.db.exec('ANALYZE');
+      this.connection.exec('ANALYZE');
       this.writtenSinceAnalyze = 0;
       this.analyzed = true;
+    }
+  }
+
+  /**
+   * While building a file: the batch serialized here, written by the writer
+   * thread. Packed into one string and its field lengths: handing over one
+   * string costs a copy, handing over thousands costs more than writing them.
+   */
+  private handOver(writer: BuildingWriter, batch: Batch): void {
+    const fields = new PackedFields();
+    const written = new Map<string, DocumentBody>();
+    for (const doc of batch.documents) {
+      fields.add(doc.collection, doc.key, canonicalJson(doc.body));
+      written.set(documentId(doc), doc.body);
+    }
+    for (const e of batch.entries) {
+      fields.add(
+        e.projection,
+        String(e.position),
+        String(e.seq),
+        e.entityKind,
+        e.entityKey,
+        e.ownerKey,
+        e.outcome,
+        e.eventId,
+        e.streamId,
+        e.providerType,
+        e.receivedAt,
+        canonicalJson(e.detail),
+      );
+    }
+    for (const e of batch.errors)
+      fields.add(e.projection, String(e.position), e.eventId, e.message);
+    for (const n of batch.notUnderstood) {
+      fields.add(n.projection, String(n.position), n.eventId, n.eventType ?? '', n.message);
+    }
+    for (const c of batch.checkpoints) {
+      fields.add(
+        c.projection,
+        String(c.version),
+        c.position === null ? null : String(c.position),
+        String(c.handled),
+        String(c.notUnderstood),
+        String(c.failed),
+      );
+    }
+    writer.write(
+      {
+        ...fields.pack(),
+        counts: [
+          batch.documents.length,
+          batch.entries.length,
+          batch.errors.length,
+          batch.notUnderstood.length,
+          batch.checkpoints.length,
+        ],
+      },
+      written,
+    );
+    for (const [id, body] of written) {
+      this.recent.set(id, body);
+      this.written?.add(id);
     }
   }
 
@@ -270,18 +363,20 @@ export class ReadModelStore {
    */
   discardUncommitted(): void {
     this.recent.clear();
+    this.writer?.discard();
     this.batchesInTransaction = 0;
-    if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+    if (this.connection.open && this.connection.inTransaction) this.connection.exec('ROLLBACK');
   }
 
   /** Forgets everything a projection wrote, so it replays from the start of the log. */
   reset(projection: string, version: number, collections: readonly string[]): void {
+    this.writer?.settle();
     this.recent.clear();
-    this.db.transaction(() => {
-      const remove = this.db.prepare('DELETE FROM documents WHERE collection = ?');
+    this.connection.transaction(() => {
+      const remove = this.connection.prepare('DELETE FROM documents WHERE collection = ?');
       for (const collection of collections) remove.run(collection);
       for (const table of ['ledger_entries', 'projection_errors', 'not_understood']) {
-        this.db.prepare(`DELETE FROM ${table} WHERE projection = ?`).run(projection);
+        this.connection.prepare(`DELETE FROM ${table} WHERE projection = ?`).run(projection);
       }
       this.statements.putCheckpoint.run(projection, version, null, 0, 0, 0);
     })();
@@ -289,8 +384,8 @@ export class ReadModelStore {
 
   recentErrors(projection: string, limit: number): ProblemRow[] {
     // A generation closed by a stop or a failed rebuild still reports its counters.
-    if (!this.db.open) return [];
-    return this.db
+    if (!this.connection.open) return [];
+    return this.connection
       .prepare<[string, number], { position: bigint; event_id: string; message: string }>(
         `SELECT position, event_id, message FROM projection_errors
          WHERE projection = ? ORDER BY position DESC LIMIT ?`,
@@ -306,14 +401,23 @@ export class ReadModelStore {
 
   /** While building: makes what the batches wrote part of the file (closing does it too). */
   private commitBuilding(): void {
-    if (this.db.inTransaction) this.db.exec('COMMIT');
+    if (this.connection.inTransaction) this.connection.exec('COMMIT');
     this.batchesInTransaction = 0;
   }
 
+  /**
+   * While building, what the writer thread could not commit is left out: the
+   * file's checkpoints then stand before it, and whoever opens the file next
+   * (the catching-up of a rebuild) folds those events again.
+   */
   close(): void {
-    if (!this.db.open) return;
-    if (this.building) this.commitBuilding();
-    this.db.close();
+    if (!this.connection.open) return;
+    try {
+      this.writer?.close();
+      if (this.building && this.writer === undefined) this.commitBuilding();
+    } finally {
+      this.connection.close();
+    }
   }
 }
 

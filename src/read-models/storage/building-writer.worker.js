@@ -1,0 +1,147 @@
+'use strict';
+/**
+ * The write connection of a read-model generation being built, on its own
+ * thread: the fold runs on the event loop and hands each batch over already
+ * serialized, so folding and SQLite's inserts use both cores. See
+ * building-writer.ts for the protocol; `shared` says how far this thread got.
+ */
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require('better-sqlite3');
+const { Buffer } = require('node:buffer');
+const { performance } = require('node:perf_hooks');
+
+const HANDLED = 0;
+const COMMITTED = 1;
+const FAILED = 2;
+
+const shared = new Int32Array(workerData.shared);
+/** Milliseconds this thread spent writing: what a benchmark compares with the fold's time. */
+const busy = new Float64Array(workerData.busy);
+const errors = workerData.errors;
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 10000');
+db.pragma('synchronous = OFF');
+db.pragma('cache_size = -65536');
+const putDocument = db.prepare(
+  `INSERT INTO documents (collection, key, body) VALUES (?, ?, ?)
+   ON CONFLICT (collection, key) DO UPDATE SET body = excluded.body`,
+);
+const putEntry = db.prepare(
+  `INSERT INTO ledger_entries (projection, position, seq, entity_kind, entity_key, owner_key,
+     outcome, event_id, stream_id, provider_type, received_at, detail)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const putError = db.prepare(
+  'INSERT OR REPLACE INTO projection_errors (projection, position, event_id, message) VALUES (?, ?, ?, ?)',
+);
+const putNotUnderstood = db.prepare(
+  `INSERT OR REPLACE INTO not_understood (projection, position, event_id, event_type, reason)
+   VALUES (?, ?, ?, ?, ?)`,
+);
+const putCheckpoint = db.prepare(
+  `INSERT OR REPLACE INTO projection_checkpoints
+     (projection, version, position, handled, not_understood, failed) VALUES (?, ?, ?, ?, ?, ?)`,
+);
+
+/** Batches in the open transaction, and the last of them. */
+let open = 0;
+let lastBatch = 0;
+/** After a failure: batches are skipped until the main thread discards what followed it. */
+let failed = false;
+
+/** Reads the fields of a packed batch (building-writer.ts `SerializedBatch`) in order. */
+function fieldsOf(m) {
+  const text = Buffer.from(m.text.buffer, m.text.byteOffset, m.text.byteLength).toString('utf8');
+  let offset = 0;
+  let index = 0;
+  return () => {
+    const length = m.lengths[index++];
+    if (length < 0) return null;
+    const field = text.substring(offset, offset + length);
+    offset += length;
+    return field;
+  };
+}
+
+/** Statements by table, in the order of the batch, with their column counts. */
+const TABLES = [
+  [putDocument, 3],
+  [putEntry, 12],
+  [putError, 4],
+  [putNotUnderstood, 5],
+  [putCheckpoint, 6],
+];
+
+const writeBatch = db.transaction((m) => {
+  const next = fieldsOf(m);
+  const row = [];
+  for (let t = 0; t < TABLES.length; t += 1) {
+    const [statement, columns] = TABLES[t];
+    for (let r = m.counts[t]; r > 0; r -= 1) {
+      for (let c = 0; c < columns; c += 1) row[c] = next();
+      row.length = columns;
+      statement.run(row);
+    }
+  }
+});
+
+function commitOpen() {
+  if (db.inTransaction) db.exec('COMMIT');
+  open = 0;
+  Atomics.store(shared, COMMITTED, lastBatch);
+}
+
+/**
+ * The failed batch's savepoint is rolled back already; the batches before it
+ * in the open transaction are whole (checkpoints included) and are kept,
+ * unless SQLite rolled back the transaction itself (a full disk).
+ */
+function fail(error) {
+  failed = true;
+  try {
+    if (db.inTransaction) commitOpen();
+  } catch {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // Rolled back by SQLite meanwhile: nothing of the open transaction stays.
+    }
+  }
+  open = 0;
+  errors.postMessage(String(error && error.message ? error.message : error));
+  Atomics.store(shared, FAILED, 1);
+}
+
+parentPort.on('message', (m) => {
+  const started = performance.now();
+  try {
+    if (m.kind === 'batch') {
+      if (!failed) {
+        // Inside the open transaction, better-sqlite3 makes the batch a savepoint.
+        if (!db.inTransaction) db.exec('BEGIN');
+        writeBatch(m);
+        lastBatch = m.seq;
+        open += 1;
+        if (open >= workerData.batchesPerTransaction) commitOpen();
+      }
+    } else if (m.kind === 'commit') {
+      if (!failed) commitOpen();
+    } else if (m.kind === 'discard') {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      open = 0;
+      failed = false;
+      Atomics.store(shared, FAILED, 0);
+    } else if (m.kind === 'close') {
+      try {
+        if (!failed) commitOpen();
+      } finally {
+        db.close();
+      }
+    }
+  } catch (error) {
+    fail(error);
+  }
+  busy[0] += performance.now() - started;
+  Atomics.store(shared, HANDLED, m.seq);
+  Atomics.notify(shared, HANDLED);
+});
