@@ -31,6 +31,8 @@ const RECENT_DOCUMENTS_BUILDING = 100_000;
  * (13 ms at 10), and a rebuild runs beside live queries.
  */
 const BUILDING_BATCHES_PER_TRANSACTION = 10;
+/** How much of a live file queries may read through a memory map (the rest through reads). */
+const QUERY_MMAP_BYTES = 4 * 1024 * 1024 * 1024;
 /** Refresh the planner's statistics as the read models grow (ANALYZE is bounded by analysis_limit). */
 const ANALYZE_EVERY_DOCUMENTS = 50_000;
 
@@ -98,6 +100,12 @@ export class ReadModelStore {
     // and scans every referral and reward per participant lookup.
     this.connection.pragma('analysis_limit = 1000');
     this.connection.pragma('cache_size = -65536');
+    // Queries read pages straight from the OS page cache instead of copying each through a
+    // read() into SQLite's own cache: measured at 50k deliveries, a participant's four lookups
+    // took ~30-50% less. Not while building: those pages would count against the rebuild's memory.
+    if (!this.building && !('inMemory' in location)) {
+      this.connection.pragma(`mmap_size = ${QUERY_MMAP_BYTES}`);
+    }
     this.outdated = this.migrate();
     this.connection.exec(READ_MODEL_TABLES);
     if (this.building) {
