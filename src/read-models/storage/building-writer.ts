@@ -41,15 +41,37 @@ const STALL_MS = 120_000;
  * affinity stores them as integers all the same.
  */
 export interface SerializedBatch {
-  /** The fields' text, UTF-8: transferred, not copied (a cloned string cost as much as writing it). */
-  readonly text: Uint8Array;
-  /** Per field its length in `text`; -1 for null. */
-  readonly lengths: Int32Array;
+  /** The fields, one after the other. */
+  readonly text: string;
+  /** Per field its length in `text` (UTF-16 code units); -1 for null. */
+  readonly lengths: readonly number[];
   /** Rows of each table, in the order above. */
   readonly counts: readonly [number, number, number, number, number];
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * Batches travel through shared memory, not in messages: the text encoded
+ * straight into `TEXT_BYTES` of it, the lengths copied into `LENGTH_SLOTS`,
+ * and the message says where. Measured with a batch of 250 KB: a
+ * transferred buffer cost ~720 us per batch to encode and post, a cloned
+ * string ~380 us, encoding into shared memory ~120 us (a rebuild of 50k
+ * deliveries spent ~1 s of its event loop in postMessage before).
+ */
+const TEXT_BYTES = 32 * 1024 * 1024;
+const LENGTH_SLOTS = 2 * 1024 * 1024;
+/** Batches larger than this (one huge document) are sent in their message instead. */
+const LARGEST_SHARED_TEXT = TEXT_BYTES / 4;
+
+/** Where a batch handed over lies in the shared buffers, until the worker has handled it. */
+interface InFlight {
+  readonly seq: number;
+  readonly textStart: number;
+  readonly textEnd: number;
+  readonly lengthsStart: number;
+  readonly lengthsEnd: number;
+}
 
 /** Collects fields into one string and their lengths (in UTF-16 code units, as the worker slices them). */
 export class PackedFields {
@@ -68,7 +90,7 @@ export class PackedFields {
   }
 
   pack(): Pick<SerializedBatch, 'text' | 'lengths'> {
-    return { text: encoder.encode(this.parts.join('')), lengths: Int32Array.from(this.lengths) };
+    return { text: this.parts.join(''), lengths: this.lengths };
   }
 }
 
@@ -87,6 +109,13 @@ export class BuildingWriter {
   /** Per batch not known committed: the ids it wrote, oldest first. */
   private readonly uncommitted: { readonly seq: number; readonly ids: readonly string[] }[] = [];
   private closed = false;
+  private readonly text = new Uint8Array(new SharedArrayBuffer(TEXT_BYTES));
+  private readonly lengths = new Int32Array(
+    new SharedArrayBuffer(LENGTH_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+  );
+  private textAt = 0;
+  private lengthsAt = 0;
+  private readonly inFlight: InFlight[] = [];
   private failed: string | undefined;
 
   constructor(file: string) {
@@ -95,6 +124,8 @@ export class BuildingWriter {
       workerData: {
         file,
         shared: this.shared.buffer,
+        text: this.text.buffer,
+        lengths: this.lengths.buffer,
         busy: this.busy.buffer,
         errors: this.errors.port2,
         batchesPerTransaction: BATCHES_PER_TRANSACTION,
@@ -124,10 +155,7 @@ export class BuildingWriter {
       this.waitFor(this.sent - MAX_AHEAD + 1);
       this.throwIfFailed();
     }
-    const seq = this.post({ kind: 'batch', ...batch }, [
-      batch.text.buffer as ArrayBuffer,
-      batch.lengths.buffer as ArrayBuffer,
-    ]);
+    const seq = this.post(this.place(batch));
     for (const [id, body] of written) this.pending.set(id, { body, seq });
     this.uncommitted.push({ seq, ids: [...written.keys()] });
   }
@@ -165,11 +193,79 @@ export class BuildingWriter {
     return failure;
   }
 
-  private post(message: { readonly kind: string }, transfer: ArrayBuffer[] = []): number {
+  private post(message: { readonly kind: string }): number {
     if (this.closed) throw new Error('the read-model writer is closed');
     this.sent += 1;
-    this.worker.postMessage({ ...message, seq: this.sent }, transfer);
+    this.worker.postMessage({ ...message, seq: this.sent });
     return this.sent;
+  }
+
+  /**
+   * Writes the batch into the shared buffers (after the worker has handled
+   * whatever lay where it goes) and returns the message that says where.
+   */
+  private place(batch: SerializedBatch): { readonly kind: 'batch' } & Record<string, unknown> {
+    const seq = this.sent + 1;
+    const maxBytes = batch.text.length * 3;
+    if (maxBytes > LARGEST_SHARED_TEXT || batch.lengths.length > LENGTH_SLOTS / 4) {
+      return { kind: 'batch', inline: batch.text, lengths: batch.lengths, counts: batch.counts };
+    }
+    if (this.textAt + maxBytes > TEXT_BYTES) this.textAt = 0;
+    if (this.lengthsAt + batch.lengths.length > LENGTH_SLOTS) this.lengthsAt = 0;
+    const textStart = this.textAt;
+    const lengthsStart = this.lengthsAt;
+    this.waitUntilFree(
+      textStart,
+      textStart + maxBytes,
+      lengthsStart,
+      lengthsStart + batch.lengths.length,
+    );
+    const { written } = encoder.encodeInto(
+      batch.text,
+      this.text.subarray(textStart, textStart + maxBytes),
+    );
+    this.lengths.set(batch.lengths, lengthsStart);
+    this.textAt = textStart + written;
+    this.lengthsAt = lengthsStart + batch.lengths.length;
+    this.inFlight.push({
+      seq,
+      textStart,
+      textEnd: this.textAt,
+      lengthsStart,
+      lengthsEnd: this.lengthsAt,
+    });
+    return {
+      kind: 'batch',
+      textStart,
+      textBytes: written,
+      lengthsStart,
+      fields: batch.lengths.length,
+      counts: batch.counts,
+    };
+  }
+
+  /** Waits for the worker to have handled every batch lying in these ranges of the shared buffers. */
+  private waitUntilFree(
+    textStart: number,
+    textEnd: number,
+    lengthsStart: number,
+    lengthsEnd: number,
+  ): void {
+    const handled = Atomics.load(this.shared, HANDLED);
+    while (this.inFlight.length > 0 && (this.inFlight[0]?.seq ?? Infinity) <= handled) {
+      this.inFlight.shift();
+    }
+    // The worker handles batches in order: waiting for the newest one in the way is enough.
+    let last: number | undefined;
+    for (const batch of this.inFlight) {
+      if (
+        (batch.textStart < textEnd && batch.textEnd > textStart) ||
+        (batch.lengthsStart < lengthsEnd && batch.lengthsEnd > lengthsStart)
+      ) {
+        last = batch.seq;
+      }
+    }
+    if (last !== undefined) this.waitFor(last);
   }
 
   /** Blocks until the worker has handled message `seq`. */

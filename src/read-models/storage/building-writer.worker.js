@@ -49,13 +49,23 @@ let lastBatch = 0;
 /** After a failure: batches are skipped until the main thread discards what followed it. */
 let failed = false;
 
-/** Reads the fields of a packed batch (building-writer.ts `SerializedBatch`) in order. */
+const sharedText = Buffer.from(workerData.text);
+const sharedLengths = new Int32Array(workerData.lengths);
+
+/**
+ * Reads the fields of a batch (building-writer.ts `SerializedBatch`) in order:
+ * from the shared buffers where the message says, or from the message itself.
+ */
 function fieldsOf(m) {
-  const text = Buffer.from(m.text.buffer, m.text.byteOffset, m.text.byteLength).toString('utf8');
+  const inline = m.inline !== undefined;
+  const text = inline
+    ? m.inline
+    : sharedText.toString('utf8', m.textStart, m.textStart + m.textBytes);
+  const lengths = inline ? m.lengths : sharedLengths;
   let offset = 0;
-  let index = 0;
+  let index = inline ? 0 : m.lengthsStart;
   return () => {
-    const length = m.lengths[index++];
+    const length = lengths[index++];
     if (length < 0) return null;
     const field = text.substring(offset, offset + length);
     offset += length;
