@@ -121,18 +121,21 @@ export function canonicalEqual(
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (typeof a !== 'object' || typeof b !== 'object') return false;
+  // Plain loops, no filtered copies or closures: the fold compares every document it evolves.
   if (isArray(a) || isArray(b)) {
-    return (
-      isArray(a) &&
-      isArray(b) &&
-      a.length === b.length &&
-      a.every((item, i) => canonicalEqual(item, b[i]))
-    );
+    if (!isArray(a) || !isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (!canonicalEqual(a[i], b[i])) return false;
+    return true;
   }
-  const keysOf = (value: { readonly [key: string]: CanonicalValue | undefined }) =>
-    Object.keys(value).filter((key) => value[key] !== undefined);
-  const keys = keysOf(a);
-  return keys.length === keysOf(b).length && keys.every((key) => canonicalEqual(a[key], b[key]));
+  let defined = 0;
+  for (const key of Object.keys(a)) {
+    const value = a[key];
+    if (value === undefined) continue;
+    defined += 1;
+    if (!canonicalEqual(value, b[key])) return false;
+  }
+  for (const key of Object.keys(b)) if (b[key] !== undefined) defined -= 1;
+  return defined === 0;
 }
 
 /** A content address of a JSON value: equal content, equal hash, whatever the key order. */
