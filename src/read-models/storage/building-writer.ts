@@ -1,6 +1,6 @@
 /**
  * The writes of a generation being built, on a worker thread of their own
- * (building-writer.worker.js): the event loop folds the next batches while
+ * (building-writer.worker.ts): the event loop folds the next batches while
  * SQLite inserts the previous ones, so a rebuild uses both cores. Measured at
  * 200k deliveries, the inserts were ~40% of a rebuild's time on one thread.
  *
@@ -12,7 +12,8 @@
  * the file meanwhile.
  */
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../threads/spawn-worker';
 import type { DocumentBody } from '../../projections/projection';
 
 /** Slots of the shared counters, as the worker writes them. */
@@ -122,7 +123,7 @@ export class BuildingWriter {
 
   constructor(file: string) {
     this.errors = new MessageChannel();
-    this.worker = new Worker(join(__dirname, 'building-writer.worker.js'), {
+    this.worker = spawnWorker(join(__dirname, 'building-writer.worker'), {
       workerData: {
         file,
         shared: this.shared.buffer,

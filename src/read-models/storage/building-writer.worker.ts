@@ -1,24 +1,50 @@
-'use strict';
 /**
  * The write connection of a read-model generation being built, on its own
- * thread: the fold runs on the event loop and hands each batch over already
- * serialized, so folding and SQLite's inserts use both cores. See
- * building-writer.ts for the protocol; `shared` says how far this thread got.
+ * thread: the fold hands each batch over already serialized, so folding and
+ * SQLite's inserts use two cores. See building-writer.ts for the protocol;
+ * `shared` says how far this thread got.
  */
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require('better-sqlite3');
-const { Buffer } = require('node:buffer');
-const { performance } = require('node:perf_hooks');
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/** What building-writer.ts starts this thread with. */
+export interface BuildingWriterData {
+  readonly file: string;
+  readonly shared: SharedArrayBuffer;
+  readonly busy: SharedArrayBuffer;
+  readonly text: SharedArrayBuffer;
+  readonly lengths: SharedArrayBuffer;
+  readonly errors: MessagePort;
+  readonly batchesPerTransaction: number;
+}
+
+/** The messages building-writer.ts sends; every one is counted in `shared` once handled. */
+export type BuildingWriterMessage = { readonly seq: number } & (
+  | {
+      readonly kind: 'batch';
+      readonly counts: readonly number[];
+      /** In the shared buffers: */
+      readonly textStart?: number;
+      readonly textBytes?: number;
+      readonly lengthsStart?: number;
+      /** Or, for a batch too large for them, in the message: */
+      readonly inline?: string;
+      readonly lengths?: readonly number[];
+    }
+  | { readonly kind: 'commit' | 'discard' | 'close' }
+);
 
 const HANDLED = 0;
 const COMMITTED = 1;
 const FAILED = 2;
 
-const shared = new Int32Array(workerData.shared);
+const data = workerData as BuildingWriterData;
+const shared = new Int32Array(data.shared);
 /** Milliseconds this thread spent writing: what a benchmark compares with the fold's time. */
-const busy = new Float64Array(workerData.busy);
-const errors = workerData.errors;
-const db = new Database(workerData.file);
+const busy = new Float64Array(data.busy);
+const db = new Database(data.file);
 db.pragma('busy_timeout = 10000');
 db.pragma('synchronous = OFF');
 db.pragma('cache_size = -65536');
@@ -49,23 +75,21 @@ let lastBatch = 0;
 /** After a failure: batches are skipped until the main thread discards what followed it. */
 let failed = false;
 
-const sharedText = Buffer.from(workerData.text);
-const sharedLengths = new Int32Array(workerData.lengths);
+const sharedText = Buffer.from(data.text);
+const sharedLengths = new Int32Array(data.lengths);
 
-/**
- * Reads the fields of a batch (building-writer.ts `SerializedBatch`) in order:
- * from the shared buffers where the message says, or from the message itself.
- */
-function fieldsOf(m) {
+type BatchMessage = Extract<BuildingWriterMessage, { kind: 'batch' }>;
+
+/** The fields of a batch in order: from the shared buffers where the message says, or from the message. */
+function fieldsOf(m: BatchMessage): () => string | null {
   const inline = m.inline !== undefined;
-  const text = inline
-    ? m.inline
-    : sharedText.toString('utf8', m.textStart, m.textStart + m.textBytes);
-  const lengths = inline ? m.lengths : sharedLengths;
+  const start = m.textStart ?? 0;
+  const text = m.inline ?? sharedText.toString('utf8', start, start + (m.textBytes ?? 0));
+  const lengths: ArrayLike<number> = inline ? (m.lengths ?? []) : sharedLengths;
   let offset = 0;
-  let index = inline ? 0 : m.lengthsStart;
+  let index = inline ? 0 : (m.lengthsStart ?? 0);
   return () => {
-    const length = lengths[index++];
+    const length = lengths[index++] as number;
     if (length < 0) return null;
     const field = text.substring(offset, offset + length);
     offset += length;
@@ -74,7 +98,7 @@ function fieldsOf(m) {
 }
 
 /** Statements by table, in the order of the batch, with their column counts. */
-const TABLES = [
+const TABLES: readonly (readonly [Database.Statement, number])[] = [
   [putDocument, 3],
   [putEntry, 12],
   [putError, 4],
@@ -82,12 +106,12 @@ const TABLES = [
   [putCheckpoint, 6],
 ];
 
-const writeBatch = db.transaction((m) => {
+const writeBatch = db.transaction((m: BatchMessage) => {
   const next = fieldsOf(m);
-  const row = [];
+  const row: (string | null)[] = [];
   for (let t = 0; t < TABLES.length; t += 1) {
-    const [statement, columns] = TABLES[t];
-    for (let r = m.counts[t]; r > 0; r -= 1) {
+    const [statement, columns] = TABLES[t] as readonly [Database.Statement, number];
+    for (let r = m.counts[t] ?? 0; r > 0; r -= 1) {
       for (let c = 0; c < columns; c += 1) row[c] = next();
       row.length = columns;
       statement.run(row);
@@ -95,7 +119,7 @@ const writeBatch = db.transaction((m) => {
   }
 });
 
-function commitOpen() {
+function commitOpen(): void {
   if (db.inTransaction) db.exec('COMMIT');
   open = 0;
   Atomics.store(shared, COMMITTED, lastBatch);
@@ -106,7 +130,7 @@ function commitOpen() {
  * in the open transaction are whole (checkpoints included) and are kept,
  * unless SQLite rolled back the transaction itself (a full disk).
  */
-function fail(error) {
+function fail(error: unknown): void {
   failed = true;
   try {
     if (db.inTransaction) commitOpen();
@@ -118,11 +142,12 @@ function fail(error) {
     }
   }
   open = 0;
-  errors.postMessage(String(error && error.message ? error.message : error));
+  const message = (error as { message?: unknown } | null)?.message;
+  data.errors.postMessage(typeof message === 'string' ? message : String(error));
   Atomics.store(shared, FAILED, 1);
 }
 
-parentPort.on('message', (m) => {
+parentPort?.on('message', (m: BuildingWriterMessage) => {
   const started = performance.now();
   try {
     if (m.kind === 'batch') {
@@ -132,7 +157,7 @@ parentPort.on('message', (m) => {
         writeBatch(m);
         lastBatch = m.seq;
         open += 1;
-        if (open >= workerData.batchesPerTransaction) commitOpen();
+        if (open >= data.batchesPerTransaction) commitOpen();
       }
     } else if (m.kind === 'commit') {
       if (!failed) commitOpen();
@@ -141,7 +166,7 @@ parentPort.on('message', (m) => {
       open = 0;
       failed = false;
       Atomics.store(shared, FAILED, 0);
-    } else if (m.kind === 'close') {
+    } else {
       try {
         if (!failed) commitOpen();
       } finally {
@@ -151,7 +176,7 @@ parentPort.on('message', (m) => {
   } catch (error) {
     fail(error);
   }
-  busy[0] += performance.now() - started;
+  busy[0] = (busy[0] ?? 0) + performance.now() - started;
   Atomics.store(shared, HANDLED, m.seq);
   Atomics.notify(shared, HANDLED);
 });
