@@ -92,7 +92,8 @@ describe('.env read at start', () => {
     );
     expect(recorded.status).toBe(200);
 
-    const participant = `${url}/participants/growsurf/ct8f71/x9a7uu`;
+    // Read models follow the log on their own thread: ask for this delivery's position.
+    const participant = `${url}/participants/growsurf/ct8f71/x9a7uu?atPosition=${String(recorded.body.position)}`;
     const withEnvKey = await fetch(participant, {
       headers: { authorization: `Bearer ${ENV_READ_KEY}` },
     });
