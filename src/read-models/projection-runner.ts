@@ -15,6 +15,7 @@ import { WEBHOOK_STREAM_PREFIX } from '../ledger/webhook-received';
 import { foldBatch } from '../projections/fold';
 import type { Projection } from '../projections/projection';
 import type { Checkpoint, ProblemRow, ReadModelStore } from './storage/read-model-store';
+import { PositionWaiters } from './position-waiters';
 
 export interface ProjectionStatus {
   readonly projection: string;
@@ -118,12 +119,6 @@ export interface ProjectionRunnerOptions {
   readonly onProgress?: () => void;
 }
 
-interface Waiter {
-  readonly position: bigint;
-  readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /**
  * What a runner follows: webhook deliveries. Heads are read with the same
  * filter, so that lag, read-your-writes and a rebuild's chase compare with the
@@ -144,7 +139,7 @@ export class ProjectionRunner {
   private subscription: Subscription | undefined;
   /** True while subscribed: events are taken in (also during an attempt that has not settled yet). */
   private following = false;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters();
   private head: bigint | undefined;
   private state: RunnerState = 'idle';
   /** Counts starts, stops and failures, so that an attempt overtaken by any of them gives up. */
@@ -190,10 +185,7 @@ export class ProjectionRunner {
 
   /** Nothing more will be applied for now: whoever still waits is told so now. */
   private releaseWaiters(): void {
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(this.reached(waiter.position));
-    }
+    this.waiters.releaseAll((position) => this.reached(position));
   }
 
   /**
@@ -204,17 +196,7 @@ export class ProjectionRunner {
     if (this.reached(position)) return Promise.resolve(true);
     if (this.state === 'stopped' || (this.state === 'retrying' && !this.following))
       return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs);
   }
 
   status(): ProjectionStatus[] {
@@ -446,12 +428,7 @@ export class ProjectionRunner {
   }
 
   private settleWaiters(): void {
-    const done = this.waiters.filter((w) => this.reached(w.position));
-    this.waiters = this.waiters.filter((w) => !done.includes(w));
-    for (const waiter of done) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(true);
-    }
+    this.waiters.settle((position) => this.reached(position));
   }
 }
 

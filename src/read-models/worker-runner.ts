@@ -31,6 +31,7 @@ import type {
   ProjectionWorkerData,
   ProjectionWorkerMessage,
 } from './projection.worker';
+import { PositionWaiters } from './position-waiters';
 
 /** What LiveProjections needs of a generation's runner, wherever it runs. */
 export interface GenerationRunner {
@@ -54,12 +55,6 @@ export interface WorkerRunnerOptions {
   readonly commits?: (listener: () => void) => () => void;
   /** How long a worker asked to stop may take to commit what it folded before it is ended. */
   readonly stopTimeoutMs?: number;
-}
-
-interface Waiter {
-  readonly position: bigint;
-  readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
 }
 
 const IDLE: RunnerSnapshot = { state: 'idle', following: false, checkpoints: [] };
@@ -87,7 +82,7 @@ export class WorkerRunner implements GenerationRunner {
     | undefined;
   private stopping = false;
   private reported: RunnerState = 'idle';
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters();
   private unsubscribeCommits: (() => void) | undefined;
   /** Workers started so far: tells a late message or exit of a replaced one apart. */
   private generation = 0;
@@ -244,17 +239,7 @@ export class WorkerRunner implements GenerationRunner {
     const state = this.currentState;
     if (state === 'stopped' || (state === 'retrying' && !this.snapshot.following))
       return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs);
   }
 
   status(): ProjectionStatus[] {
@@ -288,25 +273,12 @@ export class WorkerRunner implements GenerationRunner {
   }
 
   private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const waiting: Waiter[] = [];
-    for (const waiter of this.waiters) {
-      if (!reachedPosition(this.snapshot.checkpoints, waiter.position)) {
-        waiting.push(waiter);
-        continue;
-      }
-      clearTimeout(waiter.timer);
-      waiter.resolve(true);
-    }
-    this.waiters = waiting;
+    this.waiters.settle((position) => reachedPosition(this.snapshot.checkpoints, position));
   }
 
   /** Nothing more will be applied for now: whoever still waits is told so now. */
   private releaseWaiters(): void {
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(reachedPosition(this.snapshot.checkpoints, waiter.position));
-    }
+    this.waiters.releaseAll((position) => reachedPosition(this.snapshot.checkpoints, position));
   }
 }
 
