@@ -131,6 +131,21 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmarks' launcher: plain CommonJS that node runs before any TypeScript support.
+    files: ['bench/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The audit console's pages: ES modules run by the browser as written, no build step.
     files: ['src/console/public/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],

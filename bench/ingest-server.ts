@@ -89,20 +89,68 @@ async function service(dir: string, secret: string, live: boolean): Promise<Serv
   };
 }
 
-/** The inspector's profiler over the measured window: start-up and teardown stay out of it. */
+/**
+ * The inspector's profiler over the measured window: start-up and teardown stay
+ * out of it. The main thread's profile goes to `file`; each worker thread's
+ * (the log writer, the projection runner) beside it, `<file>.<worker title>.cpuprofile`,
+ * reached through the inspector's NodeWorker domain.
+ */
 function windowProfiler(file: string | undefined): { start(): void; stop(): Promise<void> } {
   if (file === undefined) return { start: () => undefined, stop: async () => undefined };
   const session = new Session();
   session.connect();
-  const post = (method: string): Promise<unknown> =>
+  const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) =>
-      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
     );
+  const workers = new Map<string, string>();
+  const pending = new Map<number, (result: unknown) => void>();
+  let nextId = 1;
+  session.on('NodeWorker.attachedToWorker', ({ params }) => {
+    const { sessionId, workerInfo } = params as {
+      sessionId: string;
+      workerInfo: { title: string; workerId: string };
+    };
+    workers.set(sessionId, `${workerInfo.workerId}-${workerInfo.title.replace(/[^\w.-]+/g, '_')}`);
+  });
+  session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
+    const { id, result } = JSON.parse((params as { message: string }).message) as {
+      id?: number;
+      result?: unknown;
+    };
+    if (id !== undefined) pending.get(id)?.(result);
+  });
+  const toWorker = (sessionId: string, method: string): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      void post('NodeWorker.sendMessageToWorker', {
+        sessionId,
+        message: JSON.stringify({ id, method }),
+      });
+    });
+  const everyWorker = (method: string): Promise<unknown[]> =>
+    Promise.all([...workers.keys()].map((sessionId) => toWorker(sessionId, method)));
   return {
-    start: () => void post('Profiler.enable').then(() => post('Profiler.start')),
+    start: () =>
+      void post('NodeWorker.enable', { waitForDebuggerOnStart: false })
+        .then(() => new Promise((resolve) => setTimeout(resolve, 200)))
+        .then(() => post('Profiler.enable'))
+        .then(() => post('Profiler.start'))
+        .then(() => everyWorker('Profiler.enable'))
+        .then(() => everyWorker('Profiler.start')),
     stop: async () => {
       const { profile } = (await post('Profiler.stop')) as { profile: unknown };
       writeFileSync(file, JSON.stringify(profile));
+      for (const [sessionId, title] of workers) {
+        const result = (await toWorker(sessionId, 'Profiler.stop')) as
+          { profile?: unknown } | undefined;
+        if (result?.profile !== undefined)
+          writeFileSync(
+            file.replace(/\.cpuprofile$/, `.${title}.cpuprofile`),
+            JSON.stringify(result.profile),
+          );
+      }
     },
   };
 }

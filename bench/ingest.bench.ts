@@ -25,6 +25,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { transpileHookFile } from '../src/threads/transpile-hook';
 import { testWixPublicKeyPem } from '../test/support/test-keys';
 import { wixDeliveries } from './ingest-deliveries';
 import type { FromServer, PassCpu, ServerMode, ToServer } from './ingest-server';
@@ -94,8 +95,8 @@ async function runLoad(url: string, spec: string, seconds: number): Promise<Load
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
-      require.resolve('ts-node/dist/bin.js'),
-      '--transpile-only',
+      '--require',
+      transpileHookFile(),
       join(__dirname, 'load-generator.ts'),
       url,
       spec,
@@ -121,7 +122,8 @@ function startServer(
   if (CPU_PROF_DIR !== undefined)
     env.BENCH_CPU_PROF = join(resolve(CPU_PROF_DIR), `${name}.cpuprofile`);
   const child = fork(join(__dirname, 'ingest-server.ts'), [mode, work], {
-    execArgv: ['--require', 'ts-node/register/transpile-only'],
+    // Not ts-node: it loads node:domain, which slows every emit (bench/run.js).
+    execArgv: ['--require', transpileHookFile()],
     env,
     // Access lines (BENCH_LOG_LEVEL=log) go to /dev/null, as to a collector that keeps up.
     stdio: ['ignore', LOG_LEVEL === 'error' ? 'inherit' : 'ignore', 'inherit', 'ipc'],
