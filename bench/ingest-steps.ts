@@ -26,6 +26,7 @@ import {
 } from '../src/ledger/webhook-received';
 import { checkEnvelope } from '../src/providers/shared/envelope-validation';
 import { ingestWebhook } from '../src/webhooks/ingest-webhook';
+import { storedWebhookData } from '../src/providers/stored-webhook';
 import { decodeUtf8, parseJsonObject } from '../src/providers/shared/json-body';
 import {
   describeGrowsurfDelivery,
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
           {
             id: '00000000-0000-4000-8000-000000000000',
             type: webhookEventType('growsurf', events[i]!.providerEventType),
-            data: events[i]! as unknown as JsonObject,
+            data: storedWebhookData(events[i]!),
             metadata: { schema: WEBHOOK_EVENT_SCHEMA },
           },
         ],

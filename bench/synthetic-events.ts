@@ -16,9 +16,11 @@ import {
   deliveryStreamName,
   uuidV5,
   webhookEventType,
+  WEBHOOK_EVENT_SCHEMA,
   type Provider,
   type WebhookReceived,
 } from '../src/ledger/webhook-received';
+import { storedWebhookData } from '../src/providers/stored-webhook';
 
 import { SEALED_EVENT_SCHEMA, sealDelivery } from '../src/erasure/sealed-delivery';
 import { newKey } from '../src/erasure/sealing';
@@ -61,7 +63,6 @@ function event(
   entity: WebhookReceived['entity'],
   payload: Json,
 ): { stream: string; data: EventData } {
-  const body = JSON.stringify(payload);
   const received: WebhookReceived = {
     provider,
     source: provider,
@@ -70,10 +71,9 @@ function event(
     tenantId,
     entity,
     receivedAt: '2026-11-01T12:00:00.000Z',
-    verification: { method: 'growsurf-signature', signed: true, keyId: '*' },
     understood: true,
     payload: payload as JsonObject,
-    delivery: { contentType: 'application/json', headers: {}, body },
+    ...asDelivered(provider, type, tenantId, payload),
   };
   const id = uuidV5(dedupeKey);
   return {
@@ -81,11 +81,44 @@ function event(
     data: {
       id,
       type: webhookEventType(provider, type),
-      data: SEALED
-        ? sealDelivery(received, id, keysForBench())
-        : (received as unknown as JsonObject),
-      metadata: { schema: SEALED ? SEALED_EVENT_SCHEMA : 1 },
+      data: SEALED ? sealDelivery(received, id, keysForBench()) : storedWebhookData(received),
+      metadata: { schema: SEALED ? SEALED_EVENT_SCHEMA : WEBHOOK_EVENT_SCHEMA },
     },
+  };
+}
+
+/**
+ * The body each provider really sends for this payload, so that the log holds
+ * what intake stores and the rebuild reads payloads back as it does in
+ * production: a Wix JWT (its signature a stand-in: nothing verifies it here),
+ * a Talkable legacy form without its key, GrowSurf's JSON.
+ */
+function asDelivered(
+  provider: Provider,
+  type: string,
+  tenantId: string,
+  payload: Json,
+): Pick<WebhookReceived, 'verification' | 'delivery'> {
+  if (provider === 'wix') {
+    const part = (value: unknown): string =>
+      Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    const envelope = { eventType: type, instanceId: tenantId, data: JSON.stringify(payload.data) };
+    const token = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ data: JSON.stringify(envelope) })}.${'s'.repeat(342)}`;
+    return {
+      verification: { method: 'wix-jwt-rs256', signed: true, keyId: 'wix' },
+      delivery: { contentType: 'text/plain', headers: {}, body: token },
+    };
+  }
+  if (provider === 'talkable') {
+    const form = `site=${tenantId}&type=${type}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    return {
+      verification: { method: 'talkable-key', signed: false, keyId: tenantId },
+      delivery: { contentType: 'application/x-www-form-urlencoded', headers: {}, body: form },
+    };
+  }
+  return {
+    verification: { method: 'growsurf-signature', signed: true, keyId: '*' },
+    delivery: { contentType: 'application/json', headers: {}, body: JSON.stringify(payload) },
   };
 }
 
@@ -264,7 +297,13 @@ export async function openFilledLog(
   count: number,
 ): Promise<{ store: SqliteEventStore; head: bigint }> {
   const cacheDir = process.env.BENCH_LOG_CACHE;
-  const cached = cacheDir === undefined ? undefined : join(cacheDir, `events-${count}.sqlite`);
+  const cached =
+    cacheDir === undefined
+      ? undefined
+      : join(
+          cacheDir,
+          `events-${count}-schema-${SEALED ? SEALED_EVENT_SCHEMA : WEBHOOK_EVENT_SCHEMA}.sqlite`,
+        );
   if (cached !== undefined && existsSync(cached)) {
     copyFileSync(cached, file);
     console.log(`log of ${count} deliveries copied from ${cached}`);

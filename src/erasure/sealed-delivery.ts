@@ -22,6 +22,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { JsonObject, JsonValue } from '../event-store/event-store.port';
 import type { WebhookReceived } from '../ledger/webhook-received';
+import { webhookFromStored } from '../providers/stored-webhook';
 import {
   mergePersonalData,
   splitPersonalData,
@@ -145,7 +146,7 @@ export interface OpenedDelivery {
 export function openDelivery(data: JsonObject, eventId: string, keys: OpeningKeys): OpenedDelivery {
   if (!isSealed(data)) {
     return {
-      received: data as unknown as WebhookReceived,
+      received: webhookFromStored(data),
       bodyHeld: true,
       subjects: [],
       erasedAt: null,

@@ -64,7 +64,16 @@ export interface WebhookReceived {
 }
 
 export const WEBHOOK_STREAM_PREFIX = 'webhook-';
-export const WEBHOOK_EVENT_SCHEMA = 1;
+
+/**
+ * The stored event's schema (its `metadata.schema`); every one stays readable:
+ * 1. the `WebhookReceived` whole: the parsed payload and the raw body both;
+ * 2. sealed for erasure (src/erasure/sealed-delivery.ts);
+ * 3. the `WebhookReceived` without its payload: the delivery's bytes are held
+ *    once, and the payload is read back from them by the provider's own parser
+ *    (src/providers/stored-webhook.ts).
+ */
+export const WEBHOOK_EVENT_SCHEMA = 3;
 
 /**
  * The stored event type: the provider, then its own event type, the provider

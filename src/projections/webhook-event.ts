@@ -7,6 +7,7 @@ import type { RecordedEvent } from '../event-store/event-store.port';
 import type { Cause } from '../ledger/reward-ledger';
 import { isProvider, readWebhookEventType } from '../ledger/webhook-received';
 import { objectAt, textAt } from '../ledger/json';
+import { storedPayload } from '../providers/stored-webhook';
 import type { ProjectedEvent } from './projection';
 
 export function causeOf(event: RecordedEvent, receivedAt: string): Cause {
@@ -25,11 +26,11 @@ export function readWebhookEvent(
 ): ProjectedEvent | { readonly error: string } {
   const data = event.data;
   const provider = isProvider(data.provider) ? data.provider : undefined;
-  const payload = objectAt(data, 'payload');
+  const payload = storedPayload(data);
   const providerEventType = textAt(data, 'providerEventType');
   if (provider === undefined) return { error: 'not a webhook delivery: unknown provider' };
   if (payload === undefined || providerEventType === null) {
-    return { error: 'not a webhook delivery: no payload or event type' };
+    return { error: 'not a webhook delivery: no payload readable, or no event type' };
   }
   const entity = objectAt(data, 'entity');
   const sequence = textAt(entity, 'sequence');

@@ -6,7 +6,7 @@ import type { WebhookReceived } from '../ledger/webhook-received';
 import { ingestWebhook } from './ingest-webhook';
 import { WebhookRejection } from '../ledger/errors';
 
-/** A delivery whose body (kept raw) and parsed payload are both `bytes` long, as a large JSON body is. */
+/** A delivery whose body (held once in the stored event) is `bytes` long. */
 function largeDelivery(dedupeKey: string, bytes: number): WebhookReceived {
   const text = 'x'.repeat(bytes);
   return {
@@ -42,10 +42,10 @@ describe('ingesting a delivery too large for the store', () => {
     await emulator.stop();
   });
 
-  it('answers a 600 KiB body on the EventStoreDB emulator with a permanent 413, on every retry', async () => {
+  it('answers a 1.1 MiB body on the EventStoreDB emulator with a permanent 413, on every retry', async () => {
     const store = connectEventStoreDb(emulator.connectionString);
     stores.push(store);
-    const delivery = largeDelivery('large-on-emulator', 600 * 1024);
+    const delivery = largeDelivery('large-on-emulator', 1100 * 1024);
     for (let retry = 0; retry < 3; retry++) {
       const answer = await answerTo(store, delivery);
       expect(answer).toBeInstanceOf(WebhookRejection);
@@ -58,15 +58,15 @@ describe('ingesting a delivery too large for the store', () => {
       maxAppendSize: 8 * 1024 * 1024,
     });
     stores.push(store);
-    const answer = await answerTo(store, largeDelivery('large-server-limit', 600 * 1024));
+    const answer = await answerTo(store, largeDelivery('large-server-limit', 1100 * 1024));
     expect(answer).toMatchObject({ status: 413 });
   });
 
-  it('records the same 600 KiB body on SQLite, whose default limit is 16 MiB', async () => {
+  it('records the same 1.1 MiB body on SQLite, whose default limit is 16 MiB', async () => {
     const store = openSqliteEventStore({ inMemory: true });
     stores.push(store);
     await expect(
-      answerTo(store, largeDelivery('large-on-sqlite', 600 * 1024)),
+      answerTo(store, largeDelivery('large-on-sqlite', 1100 * 1024)),
     ).resolves.toMatchObject({
       status: 'recorded',
     });

@@ -13,6 +13,7 @@ import {
 } from '../ledger/webhook-received';
 import { DeliveryTooLarge, EventStoreUnavailable } from '../ledger/errors';
 import type { AcceptDelivery, InboundRequest } from '../providers/provider-intake';
+import { storedWebhookData } from '../providers/stored-webhook';
 
 export interface IngestOutcome {
   readonly status: 'recorded' | 'duplicate';
@@ -58,7 +59,7 @@ export async function ingestWebhook(
         {
           id: eventId,
           type: webhookEventType(event.provider, event.providerEventType),
-          data: sealed?.data ?? (received as unknown as JsonObject),
+          data: sealed?.data ?? storedWebhookData(received),
           metadata: { schema: sealed?.schema ?? WEBHOOK_EVENT_SCHEMA },
         },
       ],

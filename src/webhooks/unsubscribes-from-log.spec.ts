@@ -4,7 +4,7 @@ import { connectEventStoreDb } from '../event-store/eventstoredb/eventstoredb-ev
 import { openSqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { startEsdbEmulator, type EsdbEmulator } from '../../test/support/esdb-emulator';
 import type { WebhookReceived } from '../ledger/webhook-received';
-import { talkable } from '../projections/testing/recorded-webhooks';
+import { talkable, webhook } from '../projections/testing/recorded-webhooks';
 import { ingestWebhook } from './ingest-webhook';
 import type { RecordedUnsubscribe } from '../ledger/unsubscribe-lookup';
 import {
@@ -52,14 +52,12 @@ function countingReads(store: EventStore): {
 
 /** A key-verified legacy Talkable delivery, as intake records it. */
 function legacy(type: 'unsubscribe' | 'check-unsubscribe', payload: JsonObject, site: string) {
-  const base = talkable(type);
-  return {
-    ...base,
+  // The fixture of that name gives the type Talkable sends (`unsubscribe_web_hook`, ...).
+  return webhook('talkable', talkable(type).providerEventType, payload, {
     tenantId: site,
-    payload,
     dedupeKey: `talkable:${site}:${type}:${randomUUID()}`,
     verification: { method: 'talkable-key', signed: false, keyId: 'default' },
-  } satisfies WebhookReceived;
+  });
 }
 
 function unsubscribe(email: string, site: string) {
@@ -276,10 +274,12 @@ export function describeUnsubscribesFromLog(
     });
 
     it('ignores an unsubscribe that was not key-verified (a Custom App look-alike)', async () => {
-      const lookAlike = {
-        ...unsubscribe('a@example.com', site),
+      const { payload, tenantId, providerEventType } = unsubscribe('a@example.com', site);
+      const lookAlike = webhook('talkable', providerEventType, payload, {
+        tenantId,
+        dedupeKey: `talkable:${site}:look-alike`,
         verification: { method: 'talkable-signature', signed: true, keyId: 'default' },
-      } satisfies WebhookReceived;
+      });
       await record(store, lookAlike);
       const later = await record(store, check('a@example.com', site));
       const unsubscribes = unsubscribesFromLog(store);

@@ -26,8 +26,9 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '../event-store/event-store.port';
-import { uuidV5, webhookEventType, type WebhookReceived } from '../ledger/webhook-received';
+import { uuidV5, webhookEventType } from '../ledger/webhook-received';
 import { unsubscribeEmailOf } from '../providers/talkable/talkable-unsubscribe';
+import { webhookFromStored } from '../providers/stored-webhook';
 import type { RecordedUnsubscribe, UnsubscribeIndex } from '../ledger/unsubscribe-lookup';
 
 /** Not under `webhook-`: projections, audit and verify never see these streams. */
@@ -136,7 +137,7 @@ export function unsubscribesFromLog(store: EventStore): UnsubscribesFromLog {
       for (const event of page.events) {
         if (event.position > upTo) return;
         if (event.type !== UNSUBSCRIBE_TYPE) continue;
-        const delivery = event.data as unknown as WebhookReceived;
+        const delivery = webhookFromStored(event.data);
         const email = unsubscribeEmailOf(delivery);
         if (email !== null) yield { event, site: delivery.tenantId, email };
       }

@@ -80,7 +80,7 @@ function delivery(dedupeKey: string): WebhookReceived {
     verification: { method: 'standard-webhooks-v1', signed: true, keyId: 'contract#1' },
     understood: false,
     payload: { dedupeKey },
-    delivery: { contentType: 'application/json', headers: {}, body: '{}' },
+    delivery: { contentType: 'application/json', headers: {}, body: JSON.stringify({ dedupeKey }) },
   };
 }
 
@@ -647,7 +647,11 @@ export function describeEventStoreContract(
         const blob = 'x'.repeat(store.maxAppendSize);
         const rejection = await ingestWebhook(
           store,
-          () => ({ ...huge, payload: { blob } }),
+          () => ({
+            ...huge,
+            payload: { blob },
+            delivery: { ...huge.delivery, body: JSON.stringify({ blob }) },
+          }),
           inbound,
         ).catch((e: unknown) => e);
         expect(rejection).toBeInstanceOf(WebhookRejection);

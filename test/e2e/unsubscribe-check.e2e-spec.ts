@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ingestWebhook } from '../../src/webhooks/ingest-webhook';
-import { talkable } from '../../src/projections/testing/recorded-webhooks';
-import type { WebhookReceived } from '../../src/ledger/webhook-received';
+import { talkable, webhook } from '../../src/projections/testing/recorded-webhooks';
 import { talkableDelivery } from '../support/deliveries';
 import { get, post } from '../support/http';
 import { closeWithin, describeOnEachLog } from '../support/logs';
@@ -74,13 +73,16 @@ describeOnEachLog("Talkable's unsubscribe check", (log) => {
     await app.stop();
     // What an earlier release left in the log: the delivery, no marker.
     const store = log.openStore(app.dataDir);
-    const earlier: WebhookReceived = {
-      ...talkable('unsubscribe'),
-      tenantId: 'test-site',
-      payload: { person: { email, unsubscribed_at: '2021-05-01T10:00:00.000-08:00' } },
-      dedupeKey: `talkable:test-site:unsubscribe:${email}`,
-      verification: { method: 'talkable-key', signed: false, keyId: 'default' },
-    };
+    const earlier = webhook(
+      'talkable',
+      talkable('unsubscribe').providerEventType,
+      { person: { email, unsubscribed_at: '2021-05-01T10:00:00.000-08:00' } },
+      {
+        tenantId: 'test-site',
+        dedupeKey: `talkable:test-site:unsubscribe:${email}`,
+        verification: { method: 'talkable-key', signed: false, keyId: 'default' },
+      },
+    );
     await ingestWebhook(store, () => earlier, {
       rawBody: Buffer.from(''),
       headers: {},

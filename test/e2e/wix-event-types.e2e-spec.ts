@@ -9,11 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config';
 import { NO_STREAM, type JsonObject } from '../../src/event-store/event-store.port';
 import { openSqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import {
-  deliveryStreamName,
-  uuidV5,
-  WEBHOOK_EVENT_SCHEMA,
-} from '../../src/ledger/webhook-received';
+import { deliveryStreamName, uuidV5 } from '../../src/ledger/webhook-received';
 import { createWebhookIntakes } from '../../src/webhooks/webhook-intakes';
 import { wixDelivery, wixFixture } from '../support/deliveries';
 import { get, post, type HttpDelivery } from '../support/http';
@@ -44,7 +40,8 @@ async function storeWithDoubledType(dataDir: string, delivery: HttpDelivery): Pr
           id,
           type: `wix.${event.providerEventType}`,
           data: event as unknown as JsonObject,
-          metadata: { schema: WEBHOOK_EVENT_SCHEMA },
+          // Written as version 1 of the service wrote it: the payload stored beside the body.
+          metadata: { schema: 1 },
         },
       ],
       { expectedRevision: NO_STREAM },

@@ -8,6 +8,10 @@
  * (signature headers, a Wix JWT's signature part) are replaced by a marker; every
  * other byte of the stored event is compared. `GOLDEN_UPDATE=1` rewrites the file,
  * for a change that means to alter stored events (say so in its commit).
+ *
+ * The events of every earlier schema stay in logs for ever: `stored-events.schema-1.golden.json`
+ * holds the same fixtures as schema 1 stored them (payload and body both), and
+ * each must read back exactly as the current schema's event does.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,9 +31,12 @@ import type { HttpDelivery } from '../support/http';
 import { testEnv } from '../support/start-app';
 import { signTalkableCustomApp } from '../../src/providers/talkable/talkable-sign';
 import { TEST_SECRETS } from '../support/test-secrets';
+import { storedPayload, webhookFromStored } from '../../src/providers/stored-webhook';
+import type { JsonObject } from '../../src/ledger/json';
 
 const PROVIDERS_DIR = join(__dirname, '..', '..', 'src', 'providers');
 const GOLDEN_FILE = join(__dirname, 'stored-events.golden.json');
+const SCHEMA_1_FILE = join(__dirname, 'stored-events.schema-1.golden.json');
 const RECEIVED_AT = new Date('2026-06-01T12:00:00.000Z');
 const SIGNED_ELSEWHERE = '<signed with this run’s test keys>';
 
@@ -204,5 +211,45 @@ describe('stored events of every provider fixture (golden)', () => {
     expect(Object.keys(actual).sort()).toEqual(Object.keys(golden).sort());
     for (const name of Object.keys(golden))
       expect({ [name]: actual[name] }).toEqual({ [name]: golden[name] });
+  });
+
+  it('reads each stored event back as the delivery intake accepted, payload included', async () => {
+    const intakes = createWebhookIntakes(
+      loadConfig({ ...testEnv('/nonexistent-golden'), ENV_FILE: '' }).webhooks,
+    );
+    let accepted = 0;
+    for (const file of files) {
+      const request = inboundRequest(file.provider, deliveryOf(file));
+      const { store, appended } = recordingStore();
+      const accept = intakes[file.provider as keyof typeof intakes];
+      const received = await ingestWebhook(store, accept, request).then(
+        () => accept(request),
+        () => undefined,
+      );
+      if (received === undefined) continue;
+      accepted += 1;
+      const [event] = appended().events as EventData[];
+      expect(event?.data).not.toHaveProperty('payload');
+      expect({ [file.name]: webhookFromStored(event!.data) }).toEqual({ [file.name]: received });
+    }
+    expect(accepted).toBeGreaterThan(30);
+  });
+
+  it('reads the events schema 1 stored (payload and body both) as it reads the current schema', () => {
+    const current = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as Json;
+    const schema1 = JSON.parse(readFileSync(SCHEMA_1_FILE, 'utf8')) as Json;
+    const dataOf = (stored: unknown): JsonObject | undefined =>
+      ((stored as { events?: { data: JsonObject }[] }).events ?? [])[0]?.data;
+    let compared = 0;
+    for (const name of Object.keys(schema1)) {
+      const old = dataOf(schema1[name]);
+      const now = dataOf(current[name]);
+      if (old === undefined) continue;
+      expect(old).toHaveProperty('payload');
+      compared += 1;
+      expect({ [name]: storedPayload(now!) }).toEqual({ [name]: old.payload });
+      expect({ [name]: webhookFromStored(now!) }).toEqual({ [name]: webhookFromStored(old) });
+    }
+    expect(compared).toBeGreaterThan(30);
   });
 });

@@ -26,6 +26,15 @@ export function parseJsonObject(text: string, what = 'body'): JsonObject {
   return value;
 }
 
+/**
+ * The JSON payload of a stored body, which the intake parsed on arrival: the
+ * same parse, with a leading byte-order mark dropped as the intake's decoder
+ * dropped it (the stored text keeps the bytes as received).
+ */
+export function storedJsonPayload(body: string): JsonObject {
+  return parseJsonObject(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+}
+
 export function parseJson(text: string, what = 'body'): JsonValue {
   let value: unknown;
   try {

@@ -17,17 +17,7 @@ export interface TalkableForm {
 }
 
 export function parseTalkableForm(text: string): TalkableForm {
-  const values = new Map<string, string>();
-  const kept: string[] = [];
-  for (const segment of text.split('&')) {
-    if (segment === '') continue;
-    const at = segment.indexOf('=');
-    const name = decodeFormComponent(at < 0 ? segment : segment.slice(0, at), 'a field name');
-    const value = decodeFormComponent(at < 0 ? '' : segment.slice(at + 1), `field "${name}"`);
-    if (values.has(name)) throw rejectMalformed(`the form field "${name}" appears more than once`);
-    values.set(name, value);
-    if (name !== 'key') kept.push(segment);
-  }
+  const { values, kept } = readForm(text);
   const missing = TALKABLE_FORM_FIELDS.filter((name) => !values.get(name));
   if (missing.length > 0) {
     throw rejectMalformed(`the form lacks ${missing.map((name) => `"${name}"`).join(', ')}`);
@@ -42,6 +32,29 @@ export function parseTalkableForm(text: string): TalkableForm {
     },
     bodyWithoutKey: kept.join('&'),
   };
+}
+
+/**
+ * The `payload` field of a stored legacy body (the form without its `key`),
+ * which the intake parsed on arrival: read back, not checked again.
+ */
+export function storedFormPayload(bodyWithoutKey: string): string {
+  return readForm(bodyWithoutKey).values.get('payload') ?? '';
+}
+
+function readForm(text: string): { values: Map<string, string>; kept: string[] } {
+  const values = new Map<string, string>();
+  const kept: string[] = [];
+  for (const segment of text.split('&')) {
+    if (segment === '') continue;
+    const at = segment.indexOf('=');
+    const name = decodeFormComponent(at < 0 ? segment : segment.slice(0, at), 'a field name');
+    const value = decodeFormComponent(at < 0 ? '' : segment.slice(at + 1), `field "${name}"`);
+    if (values.has(name)) throw rejectMalformed(`the form field "${name}" appears more than once`);
+    values.set(name, value);
+    if (name !== 'key') kept.push(segment);
+  }
+  return { values, kept };
 }
 
 /** `+` means a space in a form; a literal plus arrives as `%2B` (a phone number's `+1…`). */

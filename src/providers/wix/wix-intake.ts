@@ -11,7 +11,13 @@ import type { AcceptDelivery, InboundRequest } from '../provider-intake';
 import { wixDedupeKey } from './wix-dedupe';
 import { unwrapWixEnvelope, type WixEnvelope } from './wix-envelope';
 import { isUnderstoodWixEvent } from './wix-events';
-import { verifyWixJwt, WIX_DEFAULT_LEEWAY, type WixClockLeeway } from './wix-jwt';
+import type { JsonObject } from '../../ledger/json';
+import {
+  readStoredWixJwtData,
+  verifyWixJwt,
+  WIX_DEFAULT_LEEWAY,
+  type WixClockLeeway,
+} from './wix-jwt';
 
 export interface WixIntakeOptions {
   readonly leeway?: WixClockLeeway;
@@ -51,13 +57,7 @@ function describe(
     receivedAt: receivedAt.toISOString(),
     verification: { method: 'wix-jwt-rs256', signed: true, keyId },
     understood: isUnderstoodWixEvent(envelope.eventType, event),
-    payload: {
-      eventType: envelope.eventType,
-      instanceId: envelope.instanceId,
-      identity: envelope.identity,
-      accountInfo: envelope.accountInfo,
-      data: event.json,
-    },
+    payload: wixPayload(envelope),
     delivery: {
       contentType: headers['content-type'] ?? null,
       headers: keepHeaders(headers, WIX_PROVENANCE_HEADERS),
@@ -65,6 +65,22 @@ function describe(
       body: token,
     },
   };
+}
+
+/** The payload the projections read: the envelope with its JSON strings parsed. */
+function wixPayload(envelope: WixEnvelope): JsonObject {
+  return {
+    eventType: envelope.eventType,
+    instanceId: envelope.instanceId,
+    identity: envelope.identity,
+    accountInfo: envelope.accountInfo,
+    data: envelope.domainEvent.json,
+  };
+}
+
+/** The same payload, read back from a stored delivery's body (the token, verified on arrival). */
+export function readWixPayload(token: string): JsonObject {
+  return wixPayload(unwrapWixEnvelope(readStoredWixJwtData(token)));
 }
 
 /**

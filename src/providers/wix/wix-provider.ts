@@ -8,12 +8,13 @@ import {
 import type { WebhookFacts } from '../../ledger/webhook-facts';
 import type { ProviderModule } from '../provider-module';
 import { isKnownWixEvent, isWixReviewRequestEvent } from './wix-events';
-import { createWixIntake } from './wix-intake';
 import { translateWixReferrals, WIX_REFERRAL_FQDNS } from './wix-translate';
+import { createWixIntake, readWixPayload } from './wix-intake';
 
 export const wixProvider: ProviderModule<'wix'> = {
   createIntake: createWixIntake,
   translate: translateWix,
+  readPayload: (delivery) => readWixPayload(delivery.body),
 };
 
 /**
