@@ -100,6 +100,10 @@ export class ReadModelStore {
     // and scans every referral and reward per participant lookup.
     this.connection.pragma('analysis_limit = 1000');
     this.connection.pragma('cache_size = -65536');
+    // A checkpoint copies each page the WAL holds back into the file once, however often it
+    // changed: checkpointing every 10,000 pages (~40 MB) instead of 1,000 copies the busy index
+    // pages a tenth as often.
+    if (!inline) this.connection.pragma('wal_autocheckpoint = 10000');
     // Queries read pages straight from the OS page cache instead of copying each through a
     // read() into SQLite's own cache: measured at 50k deliveries, a participant's four lookups
     // took ~30-50% less. Not while building: those pages would count against the rebuild's memory.
