@@ -233,6 +233,10 @@ function summarise(results: readonly PassResult[]): void {
       parts.push(
         `intake only x${(intake.rps / minimal.rps).toFixed(2)} (target >= 0.8), p99 x${(intake.p99 / minimal.p99).toFixed(1)}`,
       );
+    if (live && intake && live.requests > 0 && intake.requests > 0)
+      parts.push(
+        `the fold costs ~${((live.cpuWithCatchUpUs ?? live.cpuUs) / live.requests - intake.cpuUs / intake.requests).toFixed(0)} µs CPU a delivery (live, catch-up included, minus intake only)`,
+      );
     console.log(`round ${round} vs the minimal intake: ${parts.join('; ')}`);
   }
 }
