@@ -46,8 +46,7 @@ export class AuditController {
         this.erasure
           .participantIds(path.provider, path.tenant, path.id)
           .map((id) => keyFromPath({ ...path, id }))
-          .find((candidate) => readModels.getParticipant(candidate) !== undefined) ??
-        keyFromPath(path);
+          .find((candidate) => readModels.hasParticipant(candidate)) ?? keyFromPath(path);
       return found(
         await explainBalances(readModels, key, this.deliveries),
         `no participant ${shownPath(path)}`,

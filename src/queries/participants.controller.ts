@@ -6,7 +6,7 @@ import { RequireScope } from '../access/api-key.guard';
 import { Erasure } from '../erasure/erasure.service';
 import { NotFound } from '../ledger/errors';
 import type { ReadModels } from '../read-models/read-models';
-import { ConsistentReads, found } from './consistent-reads';
+import { ConsistentReads } from './consistent-reads';
 import { keyFromPath, KeyPath, shownPath } from './keys';
 import { ApiConsistencyQuery, ConsistencyQuery, page } from './query-params';
 import { ApiAnswer, ApiKeyAuth, ApiProblems } from '../http/api-docs';
@@ -36,12 +36,21 @@ export class ParticipantsController {
     private readonly erasure: Erasure,
   ) {}
 
-  /** Read models hold pseudonym tokens where emails were (Talkable ids): the path names the person. */
-  private keyOf(readModels: ReadModels, path: KeyPath): string {
-    const keys = this.erasure
+  /**
+   * The keys the path may be held under, most likely first: read models hold
+   * pseudonym tokens where emails were (Talkable ids), and the path names the person.
+   */
+  private candidateKeys(path: KeyPath): string[] {
+    return this.erasure
       .participantIds(path.provider, path.tenant, path.id)
       .map((id) => keyFromPath({ ...path, id }));
-    return keys.find((key) => readModels.getParticipant(key) !== undefined) ?? keyFromPath(path);
+  }
+
+  /** The key the participant is held under, or the path's own when none is. */
+  private keyOf(readModels: ReadModels, path: KeyPath): string {
+    return (
+      this.candidateKeys(path).find((key) => readModels.hasParticipant(key)) ?? keyFromPath(path)
+    );
   }
 
   @Get()
@@ -83,12 +92,14 @@ export class ParticipantsController {
   @ApiProblems(404)
   @ApiConsistencyQuery()
   get(@Param() path: KeyPath, @Query() raw: unknown) {
-    return this.reads.answer(ConsistencyQuery, raw, (readModels) =>
-      found(
-        readModels.getParticipant(this.keyOf(readModels, path)),
-        `no participant ${shownPath(path)}`,
-      ),
-    );
+    return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
+      // The first candidate held is the answer: its view is read once, not looked up and then read.
+      for (const key of this.candidateKeys(path)) {
+        const view = readModels.getParticipant(key);
+        if (view !== undefined) return view;
+      }
+      throw new NotFound(`no participant ${shownPath(path)}`);
+    });
   }
 
   @Get(':provider/:tenant/:id/rewards')
@@ -116,7 +127,7 @@ export class ParticipantsController {
   history(@Param() path: KeyPath, @Query() raw: unknown) {
     return this.reads.answer(ConsistencyQuery, raw, (readModels) => {
       const key = this.keyOf(readModels, path);
-      found(readModels.getParticipant(key), `no participant ${shownPath(path)}`);
+      if (!readModels.hasParticipant(key)) throw new NotFound(`no participant ${shownPath(path)}`);
       return { items: readModels.getRewardHistory(key) };
     });
   }

@@ -64,6 +64,11 @@ export class ReadModels {
     );
   }
 
+  /** Whether a participant is held under this key: one index seek, nothing parsed. */
+  hasParticipant(key: string): boolean {
+    return this.store.hasDocument({ collection: 'participant', key });
+  }
+
   findParticipantsByEmail(email: string): ParticipantDoc[] {
     return this.bodies<ParticipantDoc>(
       `SELECT body FROM documents WHERE collection = 'participant'

@@ -127,6 +127,9 @@ export class ReadModelStore {
       document: this.connection.prepare<[string, string], { body: string }>(
         'SELECT body FROM documents WHERE collection = ? AND key = ?',
       ),
+      hasDocument: this.connection.prepare<[string, string], { found: bigint }>(
+        'SELECT 1 AS found FROM documents WHERE collection = ? AND key = ?',
+      ),
       putDocument: this.connection.prepare(
         `INSERT INTO documents (collection, key, body) VALUES (?, ?, ?)
          ON CONFLICT (collection, key) DO UPDATE SET body = excluded.body`,
@@ -225,6 +228,11 @@ export class ReadModelStore {
   readDocument(ref: DocumentRef): DocumentBody | undefined {
     const text = this.statements.document.get(ref.collection, ref.key)?.body;
     return text === undefined ? undefined : (JSON.parse(text) as DocumentBody);
+  }
+
+  /** Whether a document is stored, without reading its body. */
+  hasDocument(ref: DocumentRef): boolean {
+    return this.statements.hasDocument.get(ref.collection, ref.key) !== undefined;
   }
 
   checkpoints(): Map<string, Checkpoint> {
