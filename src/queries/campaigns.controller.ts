@@ -1,5 +1,4 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
-import { RevealInterceptor } from '../erasure/reveal.interceptor';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { ConsistentReads, found } from './consistent-reads';
@@ -12,7 +11,6 @@ import { CAMPAIGN_VIEW_SCHEMA, LEADERBOARD_ROW_SCHEMA, paged } from '../http/res
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
-@UseInterceptors(RevealInterceptor)
 @Controller('campaigns')
 export class CampaignsController {
   constructor(private readonly reads: ConsistentReads) {}

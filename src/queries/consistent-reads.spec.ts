@@ -1,11 +1,15 @@
 import { InvalidRequest, NotFound, PositionNotReached } from '../ledger/errors';
+import type { Erasure } from '../erasure/erasure.service';
 import type { LiveProjections } from '../read-models/live-projections';
 import type { ReadModels } from '../read-models/read-models';
 import { ConsistentReads, found } from './consistent-reads';
 import { ConsistencyQuery } from './query-params';
 
+/** Without SUBJECT_MASTER_KEY: nothing to reveal. */
+const NO_KEYS = { keys: undefined } as unknown as Erasure;
+
 /** Live projections that reach `head` and no further; records what was waited for. */
-function projectionsAt(head: bigint) {
+function projectionsAt(head: bigint, erasure: Erasure = NO_KEYS) {
   const readModels = { name: 'the live read models' } as unknown as ReadModels;
   const waits: { position: bigint; timeoutMs: number }[] = [];
   const projections = {
@@ -15,7 +19,7 @@ function projectionsAt(head: bigint) {
       return Promise.resolve(position <= head);
     },
   } as unknown as LiveProjections;
-  return { reads: new ConsistentReads(projections), readModels, waits };
+  return { reads: new ConsistentReads(projections, erasure), readModels, waits };
 }
 
 describe('consistent reads', () => {
@@ -62,6 +66,30 @@ describe('consistent reads', () => {
       reads.answer(ConsistencyQuery, { atPosition: '7', limit: '0' }, () => undefined),
     ).rejects.toThrow(InvalidRequest);
     expect(waits).toEqual([]);
+  });
+
+  it('shows the tokens of an answer as what they stand for while keys are held', async () => {
+    const revealed: unknown[] = [];
+    const erasure = {
+      keys: {},
+      reveal: (value: unknown) => {
+        revealed.push(value);
+        return { email: 'ann@example.com' };
+      },
+    } as unknown as Erasure;
+    const { reads } = projectionsAt(0n, erasure);
+    const answer = await reads.answer(ConsistencyQuery, {}, () => ({ email: 'token' }));
+    expect(answer).toEqual({ email: 'ann@example.com' });
+    expect(revealed).toEqual([{ email: 'token' }]);
+    // Only JSON answers are walked, as the RevealInterceptor does.
+    await expect(reads.answer(ConsistencyQuery, {}, () => 'text')).resolves.toBe('text');
+    expect(revealed).toHaveLength(1);
+  });
+
+  it('leaves answers as read without SUBJECT_MASTER_KEY', async () => {
+    const { reads } = projectionsAt(0n);
+    const body = { email: 'token' };
+    await expect(reads.answer(ConsistencyQuery, {}, () => body)).resolves.toBe(body);
   });
 
   it('a read that found nothing is a 404 naming what is missing', () => {

@@ -1,5 +1,4 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
-import { RevealInterceptor } from '../erasure/reveal.interceptor';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsOptional } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
@@ -28,7 +27,6 @@ class ParticipantSearch extends ConsistencyQuery {
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
-@UseInterceptors(RevealInterceptor)
 @Controller('participants')
 export class ParticipantsController {
   constructor(

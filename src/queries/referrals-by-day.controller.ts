@@ -1,5 +1,4 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
-import { RevealInterceptor } from '../erasure/reveal.interceptor';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../access/api-key.guard';
 import { ConsistentReads, found } from './consistent-reads';
@@ -13,7 +12,6 @@ import { REFERRALS_BY_DAY_SCHEMA } from '../http/response-schemas';
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 404, 503)
 @RequireScope('read')
-@UseInterceptors(RevealInterceptor)
 @Controller('campaigns')
 export class ReferralsByDayController {
   constructor(private readonly reads: ConsistentReads) {}

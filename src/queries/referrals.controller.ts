@@ -1,5 +1,4 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
-import { RevealInterceptor } from '../erasure/reveal.interceptor';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireScope } from '../access/api-key.guard';
@@ -32,7 +31,6 @@ class ReferralQuery extends ConsistencyQuery {
 @ApiKeyAuth()
 @ApiProblems(400, 401, 403, 503)
 @RequireScope('read')
-@UseInterceptors(RevealInterceptor)
 @Controller('referrals')
 export class ReferralsController {
   constructor(private readonly reads: ConsistentReads) {}
