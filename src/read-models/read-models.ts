@@ -35,12 +35,13 @@ import {
   type ReferralFilter,
 } from './read-model-rows';
 import type { ProblemRow, ReadModelStore } from './storage/read-model-store';
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import { unsubscribeKey } from '../projections/unsubscribes/unsubscribes.projection';
 
 export class ReadModels {
   /** Compiled statements by SQL text: compiling costs more than running most of these queries. */
   private readonly statements = new Map<string, Statement>();
+  private snapshot: Transaction<(run: () => unknown) => unknown> | undefined;
 
   constructor(private readonly store: ReadModelStore) {}
 
@@ -54,14 +55,28 @@ export class ReadModels {
   }
 
   getParticipant(key: string): ParticipantView | undefined {
-    const participant = this.document<ParticipantDoc>('participant', key);
-    if (participant === undefined) return undefined;
-    return participantView(
-      participant,
-      this.counts(ADVOCATE_REFERRALS, key),
-      this.referrals({ friendKey: key }),
-      this.rewardsOf(key),
-    );
+    return this.inOneSnapshot(() => {
+      const participant = this.document<ParticipantDoc>('participant', key);
+      if (participant === undefined) return undefined;
+      return participantView(
+        participant,
+        this.counts(ADVOCATE_REFERRALS, key),
+        this.referrals({ friendKey: key }),
+        this.rewardsOf(key),
+      );
+    });
+  }
+
+  /**
+   * Runs the statements of one answer in one read transaction: they see the
+   * same commit of the writer (no document from before a batch beside one from
+   * after it), and SQLite takes and releases its WAL read lock once instead of
+   * once per statement (two fcntl calls and an fstat each: measured ~20 µs of
+   * system time per participant lookup at 1M deliveries with four statements).
+   */
+  private inOneSnapshot<T>(read: () => T): T {
+    this.snapshot ??= this.store.db.transaction((run: () => unknown) => run());
+    return this.snapshot(read) as T;
   }
 
   /** Whether a participant is held under this key: one index seek, nothing parsed. */
