@@ -96,6 +96,14 @@ describe('ReadModelStore', () => {
     expect(JSON.stringify(read)).toBe('{"a":{"c":1,"d":2},"z":1}');
   });
 
+  it('tells whether a document is stored, by collection and key', () => {
+    const store = openStore();
+    store.commit(batch([{ collection: 'participant', key: 'p1', body: { email: 'a@b.c' } }]));
+    expect(store.hasDocument({ collection: 'participant', key: 'p1' })).toBe(true);
+    expect(store.hasDocument({ collection: 'participant', key: 'p2' })).toBe(false);
+    expect(store.hasDocument({ collection: 'campaign', key: 'p1' })).toBe(false);
+  });
+
   function rewriteVersion(version: number): void {
     const raw = new Database(join(dir, 'read-models.sqlite'));
     raw.pragma(`user_version = ${version}`);
