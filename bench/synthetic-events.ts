@@ -21,6 +21,7 @@ import {
   type WebhookReceived,
 } from '../src/ledger/webhook-received';
 import { storedWebhookData } from '../src/providers/stored-webhook';
+import { asDelivered } from '../src/projections/testing/recorded-webhooks';
 
 import { SEALED_EVENT_SCHEMA, sealDelivery } from '../src/erasure/sealed-delivery';
 import { newKey } from '../src/erasure/sealing';
@@ -73,7 +74,9 @@ function event(
     receivedAt: '2026-11-01T12:00:00.000Z',
     understood: true,
     payload: payload as JsonObject,
-    ...asDelivered(provider, type, tenantId, payload),
+    // The body each provider really sends for this payload (a Wix JWT, a Talkable form,
+    // GrowSurf's JSON): the log holds what intake stores, and the rebuild reads payloads back.
+    ...asDelivered(provider, type, tenantId, payload as JsonObject),
   };
   const id = uuidV5(dedupeKey);
   return {
@@ -84,41 +87,6 @@ function event(
       data: SEALED ? sealDelivery(received, id, keysForBench()) : storedWebhookData(received),
       metadata: { schema: SEALED ? SEALED_EVENT_SCHEMA : WEBHOOK_EVENT_SCHEMA },
     },
-  };
-}
-
-/**
- * The body each provider really sends for this payload, so that the log holds
- * what intake stores and the rebuild reads payloads back as it does in
- * production: a Wix JWT (its signature a stand-in: nothing verifies it here),
- * a Talkable legacy form without its key, GrowSurf's JSON.
- */
-function asDelivered(
-  provider: Provider,
-  type: string,
-  tenantId: string,
-  payload: Json,
-): Pick<WebhookReceived, 'verification' | 'delivery'> {
-  if (provider === 'wix') {
-    const part = (value: unknown): string =>
-      Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-    const envelope = { eventType: type, instanceId: tenantId, data: JSON.stringify(payload.data) };
-    const token = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ data: JSON.stringify(envelope) })}.${'s'.repeat(342)}`;
-    return {
-      verification: { method: 'wix-jwt-rs256', signed: true, keyId: 'wix' },
-      delivery: { contentType: 'text/plain', headers: {}, body: token },
-    };
-  }
-  if (provider === 'talkable') {
-    const form = `site=${tenantId}&type=${type}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    return {
-      verification: { method: 'talkable-key', signed: false, keyId: tenantId },
-      delivery: { contentType: 'application/x-www-form-urlencoded', headers: {}, body: form },
-    };
-  }
-  return {
-    verification: { method: 'growsurf-signature', signed: true, keyId: '*' },
-    delivery: { contentType: 'application/json', headers: {}, body: JSON.stringify(payload) },
   };
 }
 
